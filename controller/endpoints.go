@@ -1,0 +1,283 @@
+package controller
+
+import (
+	"cmp"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/store"
+)
+
+// serviceIndex finds the services whose selector may match a pod without
+// testing every service in the namespace: each service is filed under one
+// key=value term of its selector (the first by key), and a pod only meets the
+// services filed under one of its own labels.
+type serviceIndex struct {
+	byNS map[string]map[string][]string
+}
+
+func newServiceIndex() *serviceIndex {
+	return &serviceIndex{byNS: make(map[string]map[string][]string)}
+}
+
+func indexTerm(sel map[string]string) string {
+	k := slices.Min(slices.Collect(maps.Keys(sel)))
+	return k + "=" + sel[k]
+}
+
+func (ix *serviceIndex) add(svc *api.Service) {
+	if len(svc.Spec.Selector) == 0 {
+		return
+	}
+	m := ix.byNS[svc.Namespace]
+	if m == nil {
+		m = make(map[string][]string)
+		ix.byNS[svc.Namespace] = m
+	}
+	t := indexTerm(svc.Spec.Selector)
+	if i, found := slices.BinarySearch(m[t], svc.Name); !found {
+		m[t] = slices.Insert(m[t], i, svc.Name)
+	}
+}
+
+func (ix *serviceIndex) remove(svc *api.Service) {
+	if len(svc.Spec.Selector) == 0 {
+		return
+	}
+	m := ix.byNS[svc.Namespace]
+	t := indexTerm(svc.Spec.Selector)
+	if i, found := slices.BinarySearch(m[t], svc.Name); found {
+		m[t] = slices.Delete(m[t], i, i+1)
+		if len(m[t]) == 0 {
+			delete(m, t)
+		}
+	}
+}
+
+// matching calls fn for each service in ns whose selector matches labels.
+func (ix *serviceIndex) matching(st *store.Store, ns string, labels map[string]string, fn func(name string)) {
+	m := ix.byNS[ns]
+	if m == nil || len(labels) == 0 {
+		return
+	}
+	keys := slices.Sorted(maps.Keys(labels))
+	for _, k := range keys {
+		for _, name := range m[k+"="+labels[k]] {
+			svc, ok := st.Peek(api.Ref{Kind: api.KindService, Namespace: ns, Name: name}).(*api.Service)
+			if ok && labelsMatch(svc.Spec.Selector, labels) {
+				fn(name)
+			}
+		}
+	}
+}
+
+// endpointsController keeps each selector service's Endpoints object equal to
+// the pods its selector matches, as the endpoints controller does.
+type endpointsController struct {
+	m     *Manager
+	queue *Queue
+	index *serviceIndex
+}
+
+func newEndpointsController(m *Manager) *endpointsController {
+	e := &endpointsController{m: m, index: newServiceIndex()}
+	e.queue = NewQueue(m.loop, m.cfg.Latencies.Endpoints, e.sync)
+	return e
+}
+
+func (e *endpointsController) onService(ev store.Event) {
+	svc := ev.Object.(*api.Service)
+	if ev.Old != nil {
+		e.index.remove(ev.Old.(*api.Service))
+	}
+	if ev.Type != store.Deleted {
+		e.index.add(svc)
+	} else {
+		e.index.remove(svc)
+	}
+	e.queue.Add(key(svc.Namespace, svc.Name))
+}
+
+func (e *endpointsController) onPod(ev store.Event) {
+	p := ev.Object.(*api.Pod)
+	enqueue := func(name string) { e.queue.Add(key(p.Namespace, name)) }
+	e.index.matching(e.m.store, p.Namespace, p.Labels, enqueue)
+	if ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, p.Labels) {
+		e.index.matching(e.m.store, p.Namespace, ev.Old.GetObjectMeta().Labels, enqueue)
+	}
+}
+
+// podInEndpoints says whether a pod belongs in a service's endpoints at all:
+// it has an IP, has not finished, and is not terminating (unless terminating
+// pods are wanted).
+func podInEndpoints(p *api.Pod, includeTerminating bool) bool {
+	if !p.Status.PodIP.IsValid() || p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
+		return false
+	}
+	return includeTerminating || p.DeletionTimestamp == nil
+}
+
+// portFor resolves a service port's targetPort against a pod's containers: a
+// number is used as is, a name is looked up among the container ports of the
+// same protocol. ok is false when a named port is missing on the pod.
+func portFor(sp api.ServicePort, p *api.Pod) (int32, bool) {
+	tp := sp.TargetPort
+	if !tp.IsString {
+		if tp.IntVal == 0 {
+			return sp.Port, true
+		}
+		return tp.IntVal, true
+	}
+	for _, c := range p.Spec.Containers {
+		for _, cp := range c.Ports {
+			proto := cp.Protocol
+			if proto == "" {
+				proto = api.ProtocolTCP
+			}
+			if cp.Name == tp.StrVal && proto == sp.Protocol {
+				return cp.ContainerPort, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// endpointHostname is the hostname an endpoint gets: the pod's hostname when
+// its subdomain names the service, as Kubernetes sets it for headless DNS.
+func endpointHostname(p *api.Pod, svc *api.Service) string {
+	if p.Spec.Hostname != "" && p.Spec.Subdomain == svc.Name && p.Namespace == svc.Namespace {
+		return p.Spec.Hostname
+	}
+	return ""
+}
+
+func (e *endpointsController) sync(k string) {
+	ns, name := splitKey(k)
+	ref := api.Ref{Kind: api.KindEndpoints, Namespace: ns, Name: name}
+	svc, ok := e.m.store.Peek(api.Ref{Kind: api.KindService, Namespace: ns, Name: name}).(*api.Service)
+	cur, _ := e.m.store.Peek(ref).(*api.Endpoints)
+	if !ok {
+		// The service is gone: so are its endpoints.
+		if cur != nil {
+			e.m.store.Remove(ref)
+		}
+		return
+	}
+	if len(svc.Spec.Selector) == 0 {
+		return
+	}
+	subsets := e.subsets(svc)
+	labels := maps.Clone(svc.Labels)
+	if svc.Spec.ClusterIP == api.ClusterIPNone {
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels["service.kubernetes.io/headless"] = ""
+	}
+	if cur == nil {
+		ep := &api.Endpoints{ObjectMeta: api.ObjectMeta{Name: name, Namespace: ns, Labels: labels}, Subsets: subsets}
+		if _, err := e.m.store.Create(ep); err != nil {
+			e.m.trace("endpoint-controller", ref, "failed: "+err.Error())
+		}
+		return
+	}
+	if reflect.DeepEqual(cur.Subsets, subsets) && maps.Equal(cur.Labels, labels) {
+		return
+	}
+	c := cur.DeepCopy()
+	c.Subsets = subsets
+	c.Labels = labels
+	_ = e.m.store.UpdateStatus(c, "endpoints: "+FormatEndpoints(subsets))
+}
+
+func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
+	pods := e.m.store.List(api.KindPod, svc.Namespace, api.SelectorFromSet(svc.Spec.Selector))
+	type group struct {
+		ports    []api.EndpointPort
+		ready    []api.EndpointAddress
+		notReady []api.EndpointAddress
+	}
+	var groups []*group
+	publish := svc.Spec.PublishNotReadyAddresses
+	for _, o := range pods {
+		p := o.(*api.Pod)
+		if !podInEndpoints(p, publish) {
+			continue
+		}
+		node := p.Spec.NodeName
+		addr := api.EndpointAddress{
+			IP:        p.Status.PodIP,
+			Hostname:  endpointHostname(p, svc),
+			NodeName:  &node,
+			TargetRef: &api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
+		}
+		var ports []api.EndpointPort
+		for _, sp := range svc.Spec.Ports {
+			if n, ok := portFor(sp, p); ok {
+				ports = append(ports, api.EndpointPort{Name: sp.Name, Port: n, Protocol: sp.Protocol, AppProtocol: sp.AppProtocol})
+			}
+		}
+		if len(svc.Spec.Ports) > 0 && len(ports) == 0 {
+			continue
+		}
+		slices.SortFunc(ports, func(a, b api.EndpointPort) int {
+			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Port, b.Port), cmp.Compare(a.Protocol, b.Protocol))
+		})
+		var g *group
+		for _, cand := range groups {
+			if reflect.DeepEqual(cand.ports, ports) {
+				g = cand
+				break
+			}
+		}
+		if g == nil {
+			g = &group{ports: ports}
+			groups = append(groups, g)
+		}
+		if IsPodReady(p) || publish {
+			g.ready = append(g.ready, addr)
+		} else {
+			g.notReady = append(g.notReady, addr)
+		}
+	}
+	byIP := func(a, b api.EndpointAddress) int { return a.IP.Compare(b.IP) }
+	var out []api.EndpointSubset
+	for _, g := range groups {
+		slices.SortFunc(g.ready, byIP)
+		slices.SortFunc(g.notReady, byIP)
+		out = append(out, api.EndpointSubset{Addresses: g.ready, NotReadyAddresses: g.notReady, Ports: g.ports})
+	}
+	return out
+}
+
+// FormatEndpoints renders ready addresses as kubectl's ENDPOINTS column does
+// before truncation: "10.1.0.5:80,10.1.0.6:80", or "<none>".
+func FormatEndpoints(subsets []api.EndpointSubset) string {
+	var b strings.Builder
+	for _, ss := range subsets {
+		for _, a := range ss.Addresses {
+			if len(ss.Ports) == 0 {
+				if b.Len() > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(a.IP.String())
+				continue
+			}
+			for _, p := range ss.Ports {
+				if b.Len() > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(a.IP.String())
+				b.WriteByte(':')
+				b.WriteString(itoa32(p.Port))
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return "<none>"
+	}
+	return b.String()
+}

@@ -1,0 +1,151 @@
+package controller
+
+import (
+	"cmp"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/kubesim/kubesim/api"
+)
+
+// burst caps how many pods one replica set sync creates, as the controller's
+// slow-start batches do.
+const burst = 500
+
+func (m *Manager) ownedPods(uid string) []*api.Pod {
+	var out []*api.Pod
+	for _, ref := range m.store.Dependents(uid) {
+		if ref.Kind != api.KindPod {
+			continue
+		}
+		if p, ok := m.store.Peek(ref).(*api.Pod); ok && api.IsControlledBy(p, uid) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isActive reports whether a pod counts towards its replica set: not being
+// deleted and not finished.
+func isActive(p *api.Pod) bool {
+	return p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
+}
+
+// IsPodReady reports whether the pod's Ready condition is True.
+func IsPodReady(p *api.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == "Ready" {
+			return c.Status == api.ConditionTrue
+		}
+	}
+	return false
+}
+
+func (m *Manager) syncReplicaSet(k string) {
+	ns, name := splitKey(k)
+	rs, ok := m.store.Peek(api.Ref{Kind: api.KindReplicaSet, Namespace: ns, Name: name}).(*api.ReplicaSet)
+	if !ok || rs.DeletionTimestamp != nil {
+		return
+	}
+	var active []*api.Pod
+	for _, p := range m.ownedPods(rs.UID) {
+		if isActive(p) {
+			active = append(active, p)
+		}
+	}
+	want := int(replicas(rs.Spec.Replicas))
+	switch diff := len(active) - want; {
+	case diff < 0:
+		for range min(-diff, burst) {
+			if err := m.createPod(rs); err != nil {
+				m.trace("replicaset-controller", api.RefOf(rs), "failed to create pod: "+err.Error())
+				break
+			}
+		}
+	case diff > 0:
+		slices.SortStableFunc(active, deletionOrder)
+		for _, p := range active[:diff] {
+			_ = m.store.Delete(api.RefOf(p), storeDeleteDefault)
+		}
+	}
+	m.updateReplicaSetStatus(rs)
+}
+
+// deletionOrder ranks pods the way the replica set controller picks victims
+// when scaling down: unscheduled before scheduled, pending before running, not
+// ready before ready, then the most recently created first.
+func deletionOrder(a, b *api.Pod) int {
+	if c := cmp.Compare(boolRank(a.Spec.NodeName != ""), boolRank(b.Spec.NodeName != "")); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(phaseRank(a.Status.Phase), phaseRank(b.Status.Phase)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(boolRank(IsPodReady(a)), boolRank(IsPodReady(b))); c != 0 {
+		return c
+	}
+	if c := b.CreationTimestamp.Compare(a.CreationTimestamp.Time); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.Name, a.Name)
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func phaseRank(p api.PodPhase) int {
+	switch p {
+	case api.PodPending, "":
+		return 0
+	case api.PodRunning:
+		return 2
+	}
+	return 1
+}
+
+func (m *Manager) createPod(rs *api.ReplicaSet) error {
+	yes := true
+	tmpl := rs.Spec.Template.DeepCopy()
+	pod := &api.Pod{
+		ObjectMeta: api.ObjectMeta{
+			GenerateName: rs.Name + "-",
+			Namespace:    rs.Namespace,
+			Labels:       maps.Clone(tmpl.Labels),
+			Annotations:  tmpl.Annotations,
+			OwnerReferences: []api.OwnerReference{{
+				APIVersion: "apps/v1", Kind: string(api.KindReplicaSet), Name: rs.Name, UID: rs.UID,
+				Controller: &yes, BlockOwnerDeletion: &yes,
+			}},
+		},
+		Spec: tmpl.Spec,
+	}
+	_, err := m.store.Create(pod)
+	return err
+}
+
+func (m *Manager) updateReplicaSetStatus(rs *api.ReplicaSet) {
+	st := api.ReplicaSetStatus{ObservedGeneration: rs.Generation}
+	for _, p := range m.ownedPods(rs.UID) {
+		if !isActive(p) {
+			continue
+		}
+		st.Replicas++
+		st.FullyLabeledReplicas++
+		if IsPodReady(p) {
+			st.ReadyReplicas++
+			st.AvailableReplicas++
+		}
+	}
+	if reflect.DeepEqual(st, rs.Status) {
+		return
+	}
+	c := rs.DeepCopy()
+	c.Status = st
+	_ = m.store.UpdateStatus(c, "status: "+strconv.Itoa(int(st.ReadyReplicas))+"/"+strconv.Itoa(int(replicas(rs.Spec.Replicas)))+" ready")
+}
