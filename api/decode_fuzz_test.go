@@ -18,18 +18,17 @@ import (
 //   - an empty list or map becomes nil, since omitempty drops it, and a struct
 //     left empty by that is then dropped too (spec: {ports: []} disappears);
 //   - Time keeps whole seconds, as Kubernetes does;
-//   - json.RawMessage keeps the number formatting the YAML library produced
-//     (80.0 becomes 80 only on the second pass through the YAML library).
+//   - numbers inside json.RawMessage may be reformatted by the YAML library on
+//     the way back: -0.0 is read as -0 but written back as 0.
 //
 // Objects holding a Time whose UTC year is not in 0..9999 are not round-tripped:
 // Time.MarshalJSON writes such a year with five digits or a sign, which RFC 3339
 // and so Time.UnmarshalJSON reject (9999-12-31T23:59:59-01:00 decodes, but is
 // written back as 10000-01-01T00:59:59Z). That is a limit of Time, not of Decode.
 //
-// So the first re-decode must mean the same (equal as generic JSON with empty
-// objects, lists and nulls pruned, where 80.0 and 80 are the same float64), and
-// from then on the objects are a fixed point:
-// a second re-decode must be reflect.DeepEqual to the first.
+// So the first re-decode must write the same JSON once empty objects, lists and
+// nulls are pruned and numbers are read as float64; from then on the objects
+// are a fixed point: a second re-decode must be reflect.DeepEqual to the first.
 func FuzzDecode(f *testing.F) {
 	for _, tc := range goodManifests {
 		f.Add([]byte(tc.in))

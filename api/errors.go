@@ -33,10 +33,6 @@ type FieldError struct {
 	Detail   string
 }
 
-// omittedValue marks a BadValue that must not be printed, as apimachinery does
-// for a "Too many" error whose count is unknown.
-type omittedValue struct{}
-
 // Error renders the cause exactly as the apiserver does, e.g.
 // `spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`.
 func (e FieldError) Error() string {
@@ -54,10 +50,6 @@ func (e FieldError) body() string {
 	case ErrorTypeRequired, ErrorTypeForbidden, ErrorTypeTooLong, ErrorTypeInternal:
 		s = string(e.Type)
 	default:
-		if _, omit := e.BadValue.(omittedValue); omit {
-			s = string(e.Type)
-			break
-		}
 		s = string(e.Type) + ": " + formatBadValue(e.BadValue)
 	}
 	if e.Detail != "" {
