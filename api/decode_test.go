@@ -254,7 +254,7 @@ var goodManifests = []struct {
 				ObjectMeta: ObjectMeta{
 					Name:              "p",
 					Namespace:         "shop",
-					CreationTimestamp: NewTime(time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC).Local()),
+					CreationTimestamp: NewTime(time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)),
 				},
 				Spec: PodSpec{Containers: []Container{{Name: "c", Image: "busybox"}}},
 				Status: PodStatus{

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -116,7 +117,12 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	t.Time = p.Local()
+	// RFC 3339 has four-digit years; a time that lands outside them in UTC
+	// could not be written back.
+	if y := p.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("timestamp %q is outside the years 0000-9999 in UTC", s)
+	}
+	t.Time = p.UTC()
 	return nil
 }
 

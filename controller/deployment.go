@@ -36,6 +36,23 @@ func PodTemplateHash(t *api.PodTemplateSpec) string {
 	return string(out)
 }
 
+// templateHash caches each deployment's pod-template-hash per generation:
+// hashing the template is the costliest part of a sync, and it only changes
+// with the spec.
+func (m *Manager) templateHash(d *api.Deployment) string {
+	if h, ok := m.hashes[d.UID]; ok && h.generation == d.Generation {
+		return h.hash
+	}
+	h := PodTemplateHash(&d.Spec.Template)
+	m.hashes[d.UID] = cachedHash{d.Generation, h}
+	return h
+}
+
+type cachedHash struct {
+	generation int64
+	hash       string
+}
+
 func (m *Manager) ownedReplicaSets(d *api.Deployment) []*api.ReplicaSet {
 	var out []*api.ReplicaSet
 	for _, ref := range m.store.Dependents(d.UID) {
@@ -88,7 +105,7 @@ func (m *Manager) syncDeployment(k string) {
 	if !ok || d.DeletionTimestamp != nil {
 		return
 	}
-	hash := PodTemplateHash(&d.Spec.Template)
+	hash := m.templateHash(d)
 	all := m.ownedReplicaSets(d)
 	var newRS *api.ReplicaSet
 	var old []*api.ReplicaSet

@@ -13,33 +13,38 @@ import (
 
 // serviceIndex finds the services whose selector may match a pod without
 // testing every service in the namespace: each service is filed under one
-// key=value term of its selector (the first by key), and a pod only meets the
-// services filed under one of its own labels.
+// term of its selector (the first by key), and a pod only meets the services
+// filed under one of its own labels.
 type serviceIndex struct {
-	byNS map[string]map[string][]string
+	byNS map[string]map[string]map[string][]string // namespace -> key -> value -> names (sorted)
 }
 
 func newServiceIndex() *serviceIndex {
-	return &serviceIndex{byNS: make(map[string]map[string][]string)}
+	return &serviceIndex{byNS: make(map[string]map[string]map[string][]string)}
 }
 
-func indexTerm(sel map[string]string) string {
+func indexTerm(sel map[string]string) (string, string) {
 	k := slices.Min(slices.Collect(maps.Keys(sel)))
-	return k + "=" + sel[k]
+	return k, sel[k]
 }
 
 func (ix *serviceIndex) add(svc *api.Service) {
 	if len(svc.Spec.Selector) == 0 {
 		return
 	}
-	m := ix.byNS[svc.Namespace]
-	if m == nil {
-		m = make(map[string][]string)
-		ix.byNS[svc.Namespace] = m
+	byKey := ix.byNS[svc.Namespace]
+	if byKey == nil {
+		byKey = make(map[string]map[string][]string)
+		ix.byNS[svc.Namespace] = byKey
 	}
-	t := indexTerm(svc.Spec.Selector)
-	if i, found := slices.BinarySearch(m[t], svc.Name); !found {
-		m[t] = slices.Insert(m[t], i, svc.Name)
+	k, v := indexTerm(svc.Spec.Selector)
+	byValue := byKey[k]
+	if byValue == nil {
+		byValue = make(map[string][]string)
+		byKey[k] = byValue
+	}
+	if i, found := slices.BinarySearch(byValue[v], svc.Name); !found {
+		byValue[v] = slices.Insert(byValue[v], i, svc.Name)
 	}
 }
 
@@ -47,31 +52,66 @@ func (ix *serviceIndex) remove(svc *api.Service) {
 	if len(svc.Spec.Selector) == 0 {
 		return
 	}
-	m := ix.byNS[svc.Namespace]
-	t := indexTerm(svc.Spec.Selector)
-	if i, found := slices.BinarySearch(m[t], svc.Name); found {
-		m[t] = slices.Delete(m[t], i, i+1)
-		if len(m[t]) == 0 {
-			delete(m, t)
+	k, v := indexTerm(svc.Spec.Selector)
+	byValue := ix.byNS[svc.Namespace][k]
+	if i, found := slices.BinarySearch(byValue[v], svc.Name); found {
+		byValue[v] = slices.Delete(byValue[v], i, i+1)
+		if len(byValue[v]) == 0 {
+			delete(byValue, v)
 		}
 	}
 }
 
-// matching calls fn for each service in ns whose selector matches labels.
-func (ix *serviceIndex) matching(st *store.Store, ns string, labels map[string]string, fn func(name string)) {
-	m := ix.byNS[ns]
-	if m == nil || len(labels) == 0 {
-		return
+// matching returns the names of the services in ns whose selector matches
+// labels, sorted.
+func (ix *serviceIndex) matching(st *store.Store, ns string, labels map[string]string) []string {
+	byKey := ix.byNS[ns]
+	if byKey == nil || len(labels) == 0 {
+		return nil
 	}
-	keys := slices.Sorted(maps.Keys(labels))
-	for _, k := range keys {
-		for _, name := range m[k+"="+labels[k]] {
+	var out []string
+	for k, v := range labels {
+		for _, name := range byKey[k][v] {
 			svc, ok := st.Peek(api.Ref{Kind: api.KindService, Namespace: ns, Name: name}).(*api.Service)
 			if ok && labelsMatch(svc.Spec.Selector, labels) {
-				fn(name)
+				out = append(out, name)
 			}
 		}
 	}
+	// Labels come out of a map: sort so that the queue order is deterministic.
+	slices.Sort(out)
+	return out
+}
+
+// endpointsRelevant reports whether a pod change can change any service's
+// endpoints or slices: a pod that never had an address cannot, nor can a
+// change that leaves every field the controllers read as it was.
+func endpointsRelevant(ev store.Event) bool {
+	p := ev.Object.(*api.Pod)
+	if ev.Type != store.Modified {
+		return p.Status.PodIP.IsValid()
+	}
+	o := ev.Old.(*api.Pod)
+	if !p.Status.PodIP.IsValid() && !o.Status.PodIP.IsValid() {
+		return false
+	}
+	return p.Status.PodIP != o.Status.PodIP || IsPodReady(p) != IsPodReady(o) ||
+		(p.DeletionTimestamp == nil) != (o.DeletionTimestamp == nil) || p.Status.Phase != o.Status.Phase ||
+		p.Spec.NodeName != o.Spec.NodeName || !maps.Equal(p.Labels, o.Labels) ||
+		!slices.Equal(p.Status.PodIPs, o.Status.PodIPs)
+}
+
+// servicesOf returns the services in the pod's namespace whose selector
+// matches the pod now or matched it before the change.
+func (ix *serviceIndex) servicesOf(st *store.Store, ev store.Event) []string {
+	p := ev.Object.(*api.Pod)
+	names := ix.matching(st, p.Namespace, p.Labels)
+	if ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, p.Labels) {
+		names = append(names, ix.matching(st, p.Namespace, ev.Old.GetObjectMeta().Labels)...)
+		slices.Sort(names)
+		names = slices.Compact(names)
+	}
+	return names
 }
 
 // endpointsController keeps each selector service's Endpoints object equal to
@@ -79,34 +119,23 @@ func (ix *serviceIndex) matching(st *store.Store, ns string, labels map[string]s
 type endpointsController struct {
 	m     *Manager
 	queue *Queue
-	index *serviceIndex
 }
 
 func newEndpointsController(m *Manager) *endpointsController {
-	e := &endpointsController{m: m, index: newServiceIndex()}
+	e := &endpointsController{m: m}
 	e.queue = NewQueue(m.loop, m.cfg.Latencies.Endpoints, e.sync)
 	return e
 }
 
 func (e *endpointsController) onService(ev store.Event) {
 	svc := ev.Object.(*api.Service)
-	if ev.Old != nil {
-		e.index.remove(ev.Old.(*api.Service))
-	}
-	if ev.Type != store.Deleted {
-		e.index.add(svc)
-	} else {
-		e.index.remove(svc)
-	}
 	e.queue.Add(key(svc.Namespace, svc.Name))
 }
 
-func (e *endpointsController) onPod(ev store.Event) {
-	p := ev.Object.(*api.Pod)
-	enqueue := func(name string) { e.queue.Add(key(p.Namespace, name)) }
-	e.index.matching(e.m.store, p.Namespace, p.Labels, enqueue)
-	if ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, p.Labels) {
-		e.index.matching(e.m.store, p.Namespace, ev.Old.GetObjectMeta().Labels, enqueue)
+func (e *endpointsController) onPod(ev store.Event, services []string) {
+	ns := ev.Object.GetObjectMeta().Namespace
+	for _, name := range services {
+		e.queue.Add(key(ns, name))
 	}
 }
 

@@ -37,7 +37,7 @@ type sliceController struct {
 }
 
 func newSliceController(m *Manager) *sliceController {
-	c := &sliceController{m: m, index: newServiceIndex(), owned: make(map[string][]string)}
+	c := &sliceController{m: m, owned: make(map[string][]string)}
 	c.queue = NewQueue(m.loop, m.cfg.Latencies.EndpointSlice, c.sync)
 	m.store.Watch(c.onSlice, api.KindEndpointSlice)
 	return c
@@ -45,23 +45,13 @@ func newSliceController(m *Manager) *sliceController {
 
 func (c *sliceController) onService(ev store.Event) {
 	svc := ev.Object.(*api.Service)
-	if ev.Old != nil {
-		c.index.remove(ev.Old.(*api.Service))
-	}
-	if ev.Type != store.Deleted {
-		c.index.add(svc)
-	} else {
-		c.index.remove(svc)
-	}
 	c.queue.Add(key(svc.Namespace, svc.Name))
 }
 
-func (c *sliceController) onPod(ev store.Event) {
-	p := ev.Object.(*api.Pod)
-	enqueue := func(name string) { c.queue.Add(key(p.Namespace, name)) }
-	c.index.matching(c.m.store, p.Namespace, p.Labels, enqueue)
-	if ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, p.Labels) {
-		c.index.matching(c.m.store, p.Namespace, ev.Old.GetObjectMeta().Labels, enqueue)
+func (c *sliceController) onPod(ev store.Event, services []string) {
+	ns := ev.Object.GetObjectMeta().Namespace
+	for _, name := range services {
+		c.queue.Add(key(ns, name))
 	}
 }
 
@@ -85,7 +75,9 @@ func (c *sliceController) onNode(ev store.Event) {
 	for _, o := range c.m.store.List(api.KindPod, "", api.Everything()) {
 		p := o.(*api.Pod)
 		if p.Spec.NodeName == n.Name {
-			c.index.matching(c.m.store, p.Namespace, p.Labels, func(name string) { c.queue.Add(key(p.Namespace, name)) })
+			for _, name := range c.m.services.matching(c.m.store, p.Namespace, p.Labels) {
+				c.queue.Add(key(p.Namespace, name))
+			}
 		}
 	}
 }

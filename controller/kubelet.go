@@ -63,7 +63,7 @@ func (k *kubelet) start(ref api.Ref, uid string) {
 	if node == nil {
 		return
 	}
-	c := p.DeepCopy()
+	c := withStatus(p)
 	now := k.m.loop.Now()
 	hostIP := NodeInternalIP(node)
 	c.Status.HostIP = hostIP
@@ -125,7 +125,7 @@ func (k *kubelet) ready(ref api.Ref, uid string) {
 	if p == nil || p.DeletionTimestamp != nil || p.Status.Phase != api.PodRunning || IsPodReady(p) {
 		return
 	}
-	c := p.DeepCopy()
+	c := withStatus(p)
 	now := k.m.loop.Now()
 	c.Status.Conditions = setCondition(c.Status.Conditions, "ContainersReady", api.ConditionTrue, now)
 	c.Status.Conditions = setCondition(c.Status.Conditions, "Ready", api.ConditionTrue, now)
@@ -221,6 +221,16 @@ func NodeInternalIP(n *api.Node) netip.Addr {
 		}
 	}
 	return any
+}
+
+// withStatus returns a new version of p to write a status change into: the
+// spec and metadata are shared with p, which the store never changes in place,
+// and the status is a private copy.
+func withStatus(p *api.Pod) *api.Pod {
+	c := *p
+	c.Status = api.PodStatus{}
+	p.Status.DeepCopyInto(&c.Status)
+	return &c
 }
 
 func setCondition(conds []api.PodCondition, typ string, status api.ConditionStatus, now time.Time) []api.PodCondition {

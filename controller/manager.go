@@ -80,6 +80,7 @@ type Manager struct {
 	replicaSets *Queue
 	scheduler   *scheduler
 	kubelet     *kubelet
+	services    *serviceIndex
 	endpoints   *endpointsController
 	slices      *sliceController
 	gc          *Queue
@@ -87,12 +88,13 @@ type Manager struct {
 	apiserver   *Queue
 
 	kubernetesIP netip.Addr
+	hashes       map[string]cachedHash // deployment uid -> template hash
 }
 
 // Start builds the controllers, registers their watches on st and returns
 // them. nodes provides each node's pod addresses.
 func Start(loop *sim.Loop, st *store.Store, nodes *ipam.Nodes, cfg Config) *Manager {
-	m := &Manager{loop: loop, store: st, cfg: cfg, nodes: nodes}
+	m := &Manager{loop: loop, store: st, cfg: cfg, nodes: nodes, hashes: make(map[string]cachedHash)}
 	l := cfg.Latencies
 	m.deployments = NewQueue(loop, l.Deployment, m.syncDeployment)
 	m.replicaSets = NewQueue(loop, l.ReplicaSet, m.syncReplicaSet)
@@ -101,6 +103,7 @@ func Start(loop *sim.Loop, st *store.Store, nodes *ipam.Nodes, cfg Config) *Mana
 	m.apiserver = NewQueue(loop, l.APIServer, m.syncKubernetesService)
 	m.scheduler = newScheduler(m)
 	m.kubelet = newKubelet(m)
+	m.services = newServiceIndex()
 	m.endpoints = newEndpointsController(m)
 	m.slices = newSliceController(m)
 
@@ -127,6 +130,7 @@ func (m *Manager) trace(component string, ref api.Ref, change string) {
 
 func (m *Manager) onDeployment(ev store.Event) {
 	if ev.Type == store.Deleted {
+		delete(m.hashes, ev.Object.GetObjectMeta().UID)
 		return
 	}
 	o := ev.Object.GetObjectMeta()
@@ -150,12 +154,23 @@ func (m *Manager) onPod(ev store.Event) {
 	}
 	m.scheduler.onPod(ev)
 	m.kubelet.onPod(ev)
-	m.endpoints.onPod(ev)
-	m.slices.onPod(ev)
+	if endpointsRelevant(ev) {
+		services := m.services.servicesOf(m.store, ev)
+		m.endpoints.onPod(ev, services)
+		m.slices.onPod(ev, services)
+	}
 }
 
 func (m *Manager) onService(ev store.Event) {
 	svc := ev.Object.(*api.Service)
+	if ev.Old != nil {
+		m.services.remove(ev.Old.(*api.Service))
+	}
+	if ev.Type == store.Deleted {
+		m.services.remove(svc)
+	} else {
+		m.services.add(svc)
+	}
 	m.endpoints.onService(ev)
 	m.slices.onService(ev)
 	if svc.Spec.Type == api.ServiceTypeLoadBalancer && ev.Type != store.Deleted {

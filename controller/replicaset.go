@@ -2,7 +2,6 @@ package controller
 
 import (
 	"cmp"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -111,12 +110,13 @@ func phaseRank(p api.PodPhase) int {
 
 func (m *Manager) createPod(rs *api.ReplicaSet) error {
 	yes := true
-	tmpl := rs.Spec.Template.DeepCopy()
+	// The store copies what it is given, so the template is not copied here.
+	tmpl := &rs.Spec.Template
 	pod := &api.Pod{
 		ObjectMeta: api.ObjectMeta{
 			GenerateName: rs.Name + "-",
 			Namespace:    rs.Namespace,
-			Labels:       maps.Clone(tmpl.Labels),
+			Labels:       tmpl.Labels,
 			Annotations:  tmpl.Annotations,
 			OwnerReferences: []api.OwnerReference{{
 				APIVersion: "apps/v1", Kind: string(api.KindReplicaSet), Name: rs.Name, UID: rs.UID,

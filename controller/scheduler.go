@@ -139,7 +139,7 @@ func (s *scheduler) schedule(k string) {
 		s.m.trace("default-scheduler", api.RefOf(p), "FailedScheduling: 0 nodes are available")
 		return
 	}
-	c := p.DeepCopy()
+	c := withStatus(p)
 	c.Spec.NodeName = node
 	c.Status.Conditions = setCondition(c.Status.Conditions, "PodScheduled", api.ConditionTrue, s.m.loop.Now())
 	if c.Status.Phase == "" {

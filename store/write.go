@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"reflect"
 
 	"github.com/kubesim/kubesim/api"
@@ -221,17 +223,23 @@ func (s *Store) commitUpdate(p *prepared) {
 func (s *Store) replace(obj, old api.Object, change string) {
 	obj.GetObjectMeta().ResourceVersion = s.nextRV()
 	ref := api.RefOf(obj)
-	s.unindex(old)
+	m, om := obj.GetObjectMeta(), old.GetObjectMeta()
+	reindex := !maps.Equal(m.Labels, om.Labels) || !slices.Equal(m.OwnerReferences, om.OwnerReferences)
+	if reindex {
+		s.unindex(old)
+	}
 	s.kinds[ref.Kind].objs[nsName{ref.Namespace, ref.Name}] = obj
-	s.index(obj)
+	if reindex {
+		s.index(obj)
+	}
 	s.trace(ref, change)
 	s.notify(ref.Kind, Event{Type: Modified, Object: obj, Old: old})
 }
 
 // UpdateStatus replaces the stored object with obj as a controller writes it:
 // no defaulting, validation or admission, and no generation bump. obj must be a
-// private copy the caller will not change afterwards. A no-op update is
-// dropped. change describes the update in the trace.
+// private copy the caller will not change afterwards; callers skip no-op
+// updates themselves. change describes the update in the trace.
 func (s *Store) UpdateStatus(obj api.Object, change string) error {
 	ref := api.RefOf(obj)
 	old := s.Peek(ref)
@@ -240,10 +248,6 @@ func (s *Store) UpdateStatus(obj api.Object, change string) error {
 	}
 	m, om := obj.GetObjectMeta(), old.GetObjectMeta()
 	m.UID, m.CreationTimestamp, m.Generation = om.UID, om.CreationTimestamp, om.Generation
-	m.ResourceVersion = om.ResourceVersion
-	if reflect.DeepEqual(obj, old) {
-		return nil
-	}
 	s.replace(obj, old, change)
 	return nil
 }
