@@ -3,8 +3,8 @@ package store
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"reflect"
+	"slices"
 
 	"github.com/kubesim/kubesim/api"
 )
