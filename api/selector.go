@@ -97,21 +97,21 @@ func (r *Requirement) matches(labels map[string]string) bool {
 		return ok
 	case OpDoesNotExist:
 		return !ok
-	case OpGreaterThan, OpLessThan:
-		if !ok || len(r.Values) != 1 {
-			return false
-		}
-		have, ok1 := parseInt64(v)
-		want, ok2 := parseInt64(r.Values[0])
-		if !ok1 || !ok2 {
-			return false
-		}
-		if r.Op == OpGreaterThan {
-			return have > want
-		}
-		return have < want
 	}
-	return false
+	// What is left is gt and lt, whose single integer value newRequirement
+	// guarantees; a label that is not an integer does not match.
+	if !ok {
+		return false
+	}
+	have, ok1 := parseInt64(v)
+	want, ok2 := parseInt64(r.Values[0])
+	if !ok1 || !ok2 {
+		return false
+	}
+	if r.Op == OpGreaterThan {
+		return have > want
+	}
+	return have < want
 }
 
 func (r *Requirement) hasValue(v string) bool {
@@ -274,7 +274,9 @@ func SelectorFromLabelSelector(ls *LabelSelector) (Selector, error) {
 }
 
 // newRequirement validates a requirement as apimachinery's NewRequirement does,
-// reporting every problem, and canonicalizes its values.
+// reporting every problem, and canonicalizes its values. Its callers always
+// pass one value for the equality operators, so only the value counts that
+// can go wrong are checked.
 func newRequirement(key string, op Operator, vals []string) (Requirement, error) {
 	var errs []FieldError
 	if msgs := isQualifiedName(key); len(msgs) > 0 {
@@ -285,18 +287,11 @@ func newRequirement(key string, op Operator, vals []string) (Requirement, error)
 		if len(vals) == 0 {
 			errs = append(errs, invalid("values", vals, "for 'in', 'notin' operators, values set can't be empty"))
 		}
-	case OpEquals, OpDoubleEquals, OpNotEquals:
-		if len(vals) != 1 {
-			errs = append(errs, invalid("values", vals, "exact-match compatibility requires one single value"))
-		}
 	case OpExists, OpDoesNotExist:
 		if len(vals) != 0 {
 			errs = append(errs, invalid("values", vals, "values set must be empty for exists and does not exist"))
 		}
 	case OpGreaterThan, OpLessThan:
-		if len(vals) != 1 {
-			errs = append(errs, invalid("values", vals, "for 'Gt', 'Lt' operators, exactly one value is required"))
-		}
 		for i, v := range vals {
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 				errs = append(errs, invalid(index("values", i), v, "for 'Gt', 'Lt' operators, the value must be an integer"))

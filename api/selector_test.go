@@ -48,6 +48,8 @@ func TestParseSelector(t *testing.T) {
 		{in: "a=b \x00garbage!!", wantStr: "a=b"},
 		{in: "a=b\x00garbage", wantErr: "found 'garbage', expected: ',' or 'end of string'"},
 		{in: "a=b,a=b", wantStr: "a=b,a=b"},
+		{in: "a,!a,a=b,a in (b),a in (a)", wantStr: "!a,a=b,a,a in (a),a in (b)"},
+		{in: "a=\x00b", wantStr: "a=b"},
 		{in: "a_", wantErr: `unable to parse requirement: <nil>: Invalid value: "a_": ` + labelKeyNameMsg},
 		{in: "/a", wantErr: `unable to parse requirement: <nil>: Invalid value: "/a": prefix part must be non-empty`},
 		{in: "a/b/c", wantErr: `unable to parse requirement: <nil>: Invalid value: "a/b/c": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`},
@@ -217,6 +219,26 @@ func TestSelectorFromLabelSelector(t *testing.T) {
 				t.Error("nil LabelSelector matched")
 			}
 		})
+	}
+}
+
+func TestRequirementString(t *testing.T) {
+	tests := []struct {
+		r    Requirement
+		want string
+	}{
+		{Requirement{Key: "app", Op: OpEquals, Values: []string{"web"}}, "app=web"},
+		{Requirement{Key: "app", Op: OpNotIn, Values: []string{"a", "b"}}, "app notin (a,b)"},
+		{Requirement{Key: "app", Op: OpDoesNotExist}, "!app"},
+		{Requirement{Key: "n", Op: OpLessThan, Values: []string{"3"}}, "n<3"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+	if Everything().Requirements() != nil {
+		t.Error("Everything has requirements")
 	}
 }
 

@@ -552,14 +552,14 @@ func parseCIDR(s string) (netip.Addr, bool) {
 	return a, true
 }
 
-// dualStack reports whether the addresses (or CIDRs) cover both families; ok
-// is false when one does not parse.
-func dualStack(values []string, parse func(string) (netip.Addr, bool)) (dual, ok bool) {
+// dualStack reports whether the addresses (or CIDRs) cover both families, or
+// returns the first value that does not parse.
+func dualStack(values []string, parse func(string) (netip.Addr, bool)) (dual bool, bad string, ok bool) {
 	var v4, v6 bool
 	for _, v := range values {
 		a, ok := parse(v)
 		if !ok {
-			return false, false
+			return false, v, false
 		}
 		if isIPv4(a) {
 			v4 = true
@@ -567,17 +567,7 @@ func dualStack(values []string, parse func(string) (netip.Addr, bool)) (dual, ok
 			v6 = true
 		}
 	}
-	return v4 && v6, true
-}
-
-// firstBadCIDR words netutils' complaint about the first unparsable CIDR.
-func firstBadCIDR(cidrs []string) string {
-	for _, c := range cidrs {
-		if _, ok := parseCIDR(c); !ok {
-			return fmt.Sprintf("failed to parse cidr value:%q with error:invalid CIDR address: %s", c, c)
-		}
-	}
-	return ""
+	return v4 && v6, "", true
 }
 
 func addrString(a netip.Addr) string {
@@ -849,10 +839,10 @@ func validateNode(n *Node) []FieldError {
 		errs = append(errs, validateCIDR(index(path, i), c)...)
 	}
 	if len(cidrs) > 1 {
-		dual, ok := dualStack(cidrs, parseCIDR)
+		dual, bad, ok := dualStack(cidrs, parseCIDR)
 		if !ok {
-			errs = append(errs, FieldError{Type: ErrorTypeInternal, Field: path,
-				Detail: "invalid PodCIDRs. failed to check with dual stack with error:" + firstBadCIDR(cidrs)})
+			errs = append(errs, FieldError{Type: ErrorTypeInternal, Field: path, Detail: fmt.Sprintf(
+				"invalid PodCIDRs. failed to check with dual stack with error:failed to parse cidr value:%q with error:invalid CIDR address: %s", bad, bad)})
 		}
 		if !dual || len(cidrs) > 2 {
 			errs = append(errs, invalid(path, cidrs, "may specify no more than one CIDR for each IP family"))
@@ -878,7 +868,7 @@ func validateServiceCIDR(sc *ServiceCIDR) []FieldError {
 	case len(cidrs) > 2:
 		return append(errs, invalid(path, serviceCIDRSpecValue(sc.Spec), "may only hold up to 2 values"))
 	case len(cidrs) == 2:
-		if dual, ok := dualStack(cidrs, parseCIDR); !ok || !dual {
+		if dual, _, _ := dualStack(cidrs, parseCIDR); !dual {
 			return append(errs, invalid(path, serviceCIDRSpecValue(sc.Spec),
 				"may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))
 		}
@@ -981,7 +971,7 @@ func clusterIPErrors(s *Service) []FieldError {
 		return errs
 	}
 	if len(ips) > 1 {
-		if dual, _ := dualStack(ips, parseIP); !dual {
+		if dual, _, _ := dualStack(ips, parseIP); !dual {
 			errs = append(errs, invalid(ipsPath, ips, "may specify no more than one IP for each IP family"))
 		}
 	}
@@ -1456,24 +1446,15 @@ func validateSliceEndpoint(ep *Endpoint, addressType AddressType, path string) [
 	return errs
 }
 
-// validateFQDN follows IsFullyQualifiedDomainName: a subdomain of at least two
-// labels, optionally ending in a dot.
+// validateFQDN follows IsFullyQualifiedDomainName. This model keeps slice
+// addresses as IPs, so a name here is an IP's text: an IPv4 address always has
+// enough valid segments and only the subdomain check can fail.
 func validateFQDN(field, name string) []FieldError {
 	if name == "" {
 		return []FieldError{required(field, "")}
 	}
-	name = strings.TrimSuffix(name, ".")
 	if msgs := isDNS1123Subdomain(name); len(msgs) > 0 {
 		return []FieldError{invalid(field, name, strings.Join(msgs, ","))}
-	}
-	labels := strings.Split(name, ".")
-	if len(labels) < 2 {
-		return []FieldError{invalid(field, name, "should be a domain with at least two segments separated by dots")}
-	}
-	for _, l := range labels {
-		if msgs := isDNS1123Label(l); len(msgs) > 0 {
-			return []FieldError{invalid(field, l, strings.Join(msgs, ","))}
-		}
 	}
 	return nil
 }

@@ -121,6 +121,23 @@ func TestValidate(t *testing.T) {
 				`, metadata.name: Required value: name or generateName is required]`},
 		{name: "generation", obj: pod(func(p *Pod) { p.Generation = -1 }),
 			want: `Pod "web-1" is invalid: metadata.generation: Invalid value: -1: must be greater than or equal to 0`},
+		{name: "subdomain name too long", obj: pod(func(p *Pod) { p.Name = strings.Repeat("a", 254) }),
+			want: `Pod "` + strings.Repeat("a", 254) + `" is invalid: metadata.name: Invalid value: "` + strings.Repeat("a", 254) + `": must be no more than 253 characters`},
+		{name: "DNS-1035 name too long", obj: svc(func(s *Service) { s.Name = strings.Repeat("a", 64) }),
+			want: `Service "` + strings.Repeat("a", 64) + `" is invalid: metadata.name: Invalid value: "` + strings.Repeat("a", 64) + `": must be no more than 63 characters`},
+		{name: "generateName of a dash", obj: pod(func(p *Pod) { p.Name, p.GenerateName = "", "-" }),
+			want: `Pod "" is invalid: metadata.name: Required value: name or generateName is required`},
+		{name: "label key prefixes", obj: pod(func(p *Pod) {
+			p.Labels = map[string]string{"Example.com/app": "x", "example.com/": "y", "example.com/" + strings.Repeat("k", 64): "z"}
+		}), want: `Pod "web-1" is invalid: [metadata.labels: Invalid value: "Example.com/app": prefix part ` + dns1123SubdomainMsg +
+			`, metadata.labels: Invalid value: "example.com/": name part must be non-empty, metadata.labels: Invalid value: "example.com/": ` + labelKeyNameMsg +
+			`, metadata.labels: Invalid value: "example.com/` + strings.Repeat("k", 64) + `": name part must be no more than 63 characters]`},
+		{name: "owner reference kind", obj: pod(func(p *Pod) { p.OwnerReferences = []OwnerReference{{APIVersion: "v1", Name: "n", UID: "u"}} }),
+			want: `Pod "web-1" is invalid: metadata.ownerReferences.kind: Invalid value: "": must not be empty`},
+		{name: "owner reference API version", obj: pod(func(p *Pod) {
+			p.OwnerReferences = []OwnerReference{{APIVersion: "a/b/v1", Kind: "K", Name: "n", UID: "u"}}
+		}),
+			want: `Pod "web-1" is invalid: metadata.ownerReferences.apiVersion: Invalid value: "a/b/v1": version must not be empty`},
 		{name: "owner reference fields", obj: pod(func(p *Pod) { p.OwnerReferences = []OwnerReference{{APIVersion: "apps/", Kind: "ReplicaSet"}} }),
 			want: `Pod "web-1" is invalid: [metadata.ownerReferences.apiVersion: Invalid value: "apps/": version must not be empty, ` +
 				`metadata.ownerReferences.name: Invalid value: "": must not be empty, metadata.ownerReferences.uid: Invalid value: "": must not be empty]`},
@@ -226,6 +243,8 @@ func TestValidate(t *testing.T) {
 			want: `Service "web" is invalid: spec.ipFamilyPolicy: Unsupported value: "Dual": supported values: "PreferDualStack", "RequireDualStack", "SingleStack"`},
 		{name: "family must match cluster IP", obj: svc(func(s *Service) { s.Spec.ClusterIP, s.Spec.IPFamilies = "fd00::1", []IPFamily{IPv4} }),
 			want: `Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "fd00::1": expected an IPv4 value as indicated by ` + "`ipFamilies[0]`"},
+		{name: "IPv6 family must match cluster IP", obj: svc(func(s *Service) { s.Spec.ClusterIP, s.Spec.IPFamilies = "10.0.0.1", []IPFamily{IPv6} }),
+			want: `Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.0.0.1": expected an IPv6 value as indicated by ` + "`ipFamilies[0]`"},
 
 		{name: "node port forbidden for ClusterIP", obj: svc(func(s *Service) { s.Spec.Ports[0].NodePort = 30080 }),
 			want: `Service "web" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when ` + "`type`" + ` is 'ClusterIP'`},
@@ -248,6 +267,10 @@ func TestValidate(t *testing.T) {
 			s.Spec.Type = ServiceTypeNodePort
 			s.Spec.Ports = []ServicePort{{Name: "dns", Port: 53, NodePort: 30053}, {Name: "dns-udp", Port: 53, Protocol: ProtocolUDP, NodePort: 30053}}
 		})},
+		{name: "second node port for the same port number", obj: svc(func(s *Service) {
+			s.Spec.Type = ServiceTypeNodePort
+			s.Spec.Ports = []ServicePort{{Name: "dns", Port: 53, NodePort: 30053}, {Name: "dns-udp", Port: 53, Protocol: ProtocolUDP, NodePort: 40053}}
+		}), want: `Service "web" is invalid: spec.ports[1].nodePort: Invalid value: 40053: provided port is not in the valid range. The range of valid ports is 30000-32767`},
 		{name: "node port taken from a later port of the same number", obj: svc(func(s *Service) {
 			s.Spec.Type = ServiceTypeNodePort
 			s.Spec.Ports = []ServicePort{{Name: "a", Port: 53}, {Name: "b", Port: 53, Protocol: ProtocolUDP, NodePort: 40000}}
@@ -295,6 +318,34 @@ func TestValidate(t *testing.T) {
 			want: `Service "web" is invalid: spec.loadBalancerClass: Forbidden: may only be used when ` + "`type`" + ` is 'LoadBalancer'`},
 		{name: "traffic distribution", obj: svc(func(s *Service) { s.Spec.TrafficDistribution = ptrTo("Anywhere") }),
 			want: `Service "web" is invalid: spec.trafficDistribution: Unsupported value: "Anywhere": supported values: "PreferClose"`},
+		{name: "load balancer class format", obj: svc(func(s *Service) { s.Spec.Type, s.Spec.LoadBalancerClass = ServiceTypeLoadBalancer, ptrTo("my lb") }),
+			want: `Service "web" is invalid: spec.loadBalancerClass: Invalid value: "my lb": ` + labelKeyNameMsg},
+		{name: "load balancer without node ports", obj: svc(func(s *Service) {
+			s.Spec.Type, s.Spec.AllocateLoadBalancerNodePorts = ServiceTypeLoadBalancer, ptrTo(false)
+			s.Spec.Ports = []ServicePort{{Name: "a", Port: 80}, {Name: "b", Port: 81, NodePort: 30081}}
+		})},
+		{name: "health check node port range", obj: svc(func(s *Service) {
+			s.Spec.Type, s.Spec.ExternalTrafficPolicy, s.Spec.HealthCheckNodePort = ServiceTypeLoadBalancer, TrafficPolicyLocal, 70000
+		}), want: `Service "web" is invalid: spec.healthCheckNodePort: Invalid value: 70000: ` + portRangeMsg},
+		{name: "health check node port left to the store", obj: svc(func(s *Service) {
+			s.Spec.Type, s.Spec.ExternalTrafficPolicy = ServiceTypeLoadBalancer, TrafficPolicyLocal
+		})},
+		{name: "clusterIPs required once clusterIP is set", raw: true, obj: svc(func(s *Service) {
+			SetDefaults(s)
+			s.Spec.ClusterIP = "10.96.0.10"
+		}), want: `Service "web" is invalid: spec.clusterIPs: Required value`},
+		{name: "client IP needs clientIP", raw: true, obj: svc(func(s *Service) {
+			SetDefaults(s)
+			s.Spec.SessionAffinity, s.Spec.SessionAffinityConfig = SessionAffinityClientIP, &SessionAffinityConfig{}
+		}), want: `Service "web" is invalid: spec.sessionAffinityConfig.clientIP: Required value: when session affinity type is ClientIP`},
+		{name: "client IP needs a timeout", raw: true, obj: svc(func(s *Service) {
+			SetDefaults(s)
+			s.Spec.SessionAffinity, s.Spec.SessionAffinityConfig = SessionAffinityClientIP, &SessionAffinityConfig{ClientIP: &ClientIPConfig{}}
+		}), want: `Service "web" is invalid: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Required value: when session affinity type is ClientIP`},
+		{name: "no affinity with a config", raw: true, obj: svc(func(s *Service) {
+			SetDefaults(s)
+			s.Spec.SessionAffinityConfig = &SessionAffinityConfig{}
+		}), want: `Service "web" is invalid: spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None`},
 		{name: "undefaulted load balancer", raw: true, obj: svc(func(s *Service) {
 			s.Spec.Type, s.Spec.SessionAffinity = ServiceTypeLoadBalancer, SessionAffinityNone
 			s.Spec.Ports[0].Protocol, s.Spec.Ports[0].TargetPort = ProtocolTCP, FromInt(80)
@@ -359,12 +410,28 @@ func TestValidate(t *testing.T) {
 			p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{"Corp.Example"}, Options: []PodDNSConfigOption{{}}}
 		}), want: `Pod "web-1" is invalid: [spec.dnsConfig.searches[0]: Invalid value: "Corp.Example": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*'), ` +
 			`spec.dnsConfig.options[0]: Required value: must not be empty]`},
+		{name: "search domain too long", obj: pod(func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{strings.Repeat("d", 254)}} }),
+			want: `Pod "web-1" is invalid: spec.dnsConfig.searches[0]: Invalid value: "` + strings.Repeat("d", 254) + `": must be no more than 253 characters`},
 		{name: "hostname and subdomain", obj: pod(func(p *Pod) { p.Spec.Hostname, p.Spec.Subdomain = "Web_1", "web.svc" }),
 			want: `Pod "web-1" is invalid: [spec.hostname: Invalid value: "Web_1": ` + dns1123LabelMsg + `, spec.subdomain: Invalid value: "web.svc": must not contain dots]`},
 		{name: "hostname too long", obj: pod(func(p *Pod) { p.Spec.Hostname = strings.Repeat("h", 64) }),
 			want: `Pod "web-1" is invalid: spec.hostname: Invalid value: "` + strings.Repeat("h", 64) + `": must be no more than 63 characters`},
 		{name: "node and account names", obj: pod(func(p *Pod) { p.Spec.NodeName, p.Spec.ServiceAccountName = "Node_1", "sa!" }),
 			want: `Pod "web-1" is invalid: [spec.serviceAccountName: Invalid value: "sa!": ` + dns1123SubdomainMsg + `, spec.nodeName: Invalid value: "Node_1": ` + dns1123SubdomainMsg + `]`},
+		{name: "priority class name", obj: pod(func(p *Pod) { p.Spec.PriorityClassName = "High" }),
+			want: `Pod "web-1" is invalid: spec.priorityClassName: Invalid value: "High": ` + dns1123SubdomainMsg},
+		{name: "container policies", obj: pod(func(p *Pod) {
+			p.Spec.Containers[0].TerminationMessagePolicy, p.Spec.Containers[0].ImagePullPolicy = "Always", "Sometimes"
+		}), want: `Pod "web-1" is invalid: [spec.containers[0].terminationMessagePolicy: Unsupported value: "Always": supported values: "File", "FallbackToLogsOnError", ` +
+			`spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"]`},
+		{name: "lifecycle without pre-stop", obj: pod(func(p *Pod) { p.Spec.Containers[0].Lifecycle = &Lifecycle{PostStart: json.RawMessage(`{"exec":{}}`)} })},
+		{name: "readiness probe grace", obj: pod(func(p *Pod) {
+			p.Spec.Containers[0].ReadinessProbe = &Probe{GRPC: json.RawMessage(`{"port":9000}`), TerminationGracePeriodSeconds: ptrTo[int64](0)}
+		}), want: `Pod "web-1" is invalid: [spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0, ` +
+			`spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 0: must not be set for readinessProbes]`},
+		{name: "init container startup probe", obj: pod(func(p *Pod) {
+			p.Spec.InitContainers = []Container{{Name: "init", Image: "x", StartupProbe: json.RawMessage(`{"exec":{}}`)}}
+		}), want: `Pod "web-1" is invalid: spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always`},
 		{name: "readiness probe needs a handler", obj: pod(func(p *Pod) { p.Spec.Containers[0].ReadinessProbe = &Probe{InitialDelaySeconds: -1} }),
 			want: `Pod "web-1" is invalid: [spec.containers[0].readinessProbe: Required value: must specify a handler type, ` +
 				`spec.containers[0].readinessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0]`},
@@ -445,6 +512,14 @@ func TestValidate(t *testing.T) {
 		}), want: `Deployment.apps "web" is invalid: [spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0, ` +
 			`spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}: must not be greater than 100%]`},
 		{name: "recreate", obj: deploy(func(d *Deployment) { d.Spec.Strategy.Type = RecreateStrategy })},
+		{name: "numeric string surge counts as its number", obj: deploy(func(d *Deployment) {
+			d.Spec.Strategy.RollingUpdate = &RollingUpdateDeployment{MaxSurge: ptrTo(FromString("0")), MaxUnavailable: ptrTo(FromInt(0))}
+		}), want: `Deployment.apps "web" is invalid: [spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"0"}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%'), ` +
+			`spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when ` + "`maxSurge`" + ` is 0]`},
+		{name: "rolling update must be defaulted", raw: true, obj: deploy(func(d *Deployment) {
+			SetDefaults(d)
+			d.Spec.Strategy.RollingUpdate = nil
+		}), want: `Deployment.apps "web" is invalid: spec.strategy.rollingUpdate: Required value: this should be defaulted and never be nil`},
 		{name: "recreate with rolling update", obj: deploy(func(d *Deployment) {
 			d.Spec.Strategy = DeploymentStrategy{Type: RecreateStrategy, RollingUpdate: &RollingUpdateDeployment{}}
 		}), want: `Deployment.apps "web" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy ` + "`type`" + ` is 'Recreate'`},
@@ -514,6 +589,30 @@ func TestValidate(t *testing.T) {
 		}), want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: [ports[1].name: Duplicate value: "", ports[2].name: Invalid value: "Web": ` + dns1123LabelMsg +
 			`, ports[2].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"]`},
 		{name: "slice FQDN", obj: slice(func(es *EndpointSlice) { es.AddressType = AddressTypeFQDN })},
+		{name: "slice FQDN from IPv6 text", obj: slice(func(es *EndpointSlice) {
+			es.AddressType, es.Endpoints[0].Addresses = AddressTypeFQDN, []netip.Addr{netip.MustParseAddr("fd00::5"), {}}
+		}), want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: [endpoints[0].addresses[0]: Invalid value: "fd00::5": ` + dns1123SubdomainMsg +
+			`, endpoints[0].addresses[1]: Required value]`},
+		{name: "slice at most 100 addresses", obj: slice(func(es *EndpointSlice) {
+			es.Endpoints[0].Addresses = make([]netip.Addr, 101)
+			for i := range es.Endpoints[0].Addresses {
+				es.Endpoints[0].Addresses[i] = netip.AddrFrom4([4]byte{10, 0, 1, byte(i)})
+			}
+		}), want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: endpoints[0].addresses: Too many: 101: must have at most 100 items`},
+		{name: "slice zone hints", obj: slice(func(es *EndpointSlice) {
+			es.Endpoints[0].Hints = &EndpointHints{ForZones: make([]ForZone, 9)}
+		}), want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: endpoints[0].hints.forZones: Too many: 9: must have at most 8 items`},
+		{name: "slice zone hint names", obj: slice(func(es *EndpointSlice) {
+			es.Endpoints[0].Hints = &EndpointHints{ForZones: []ForZone{{Name: "zone a"}}}
+		}), want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: endpoints[0].hints.forZones[0].name: Invalid value: "zone a": ` + labelValueMsg},
+		{name: "slice at most 20000 ports", obj: slice(func(es *EndpointSlice) { es.Ports = make([]EndpointSlicePort, 20001) }),
+			want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: ports: Too many: 20001: must have at most 20000 items`},
+		{name: "app protocols", obj: slice(func(es *EndpointSlice) { es.Ports[0].AppProtocol = ptrTo("k8s.io/h2c!") }),
+			want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: ports[0].appProtocol: Invalid value: "k8s.io/h2c!": ` + labelKeyNameMsg},
+		{name: "slice port protocol required", raw: true, obj: slice(func(*EndpointSlice) {}),
+			want: `EndpointSlice.discovery.k8s.io "web-abc" is invalid: ports[0].protocol: Required value`},
+		{name: "endpoint app protocol", obj: endpoints(func(e *Endpoints) { e.Subsets[0].Ports[0].AppProtocol = ptrTo("/h2c") }),
+			want: `Endpoints "web" is invalid: subsets[0].ports[0].appProtocol: Invalid value: "/h2c": prefix part must be non-empty`},
 
 		// Cluster-scoped kinds.
 		{name: "namespace valid", obj: &Namespace{ObjectMeta: named("team-a")}},
@@ -684,6 +783,9 @@ func TestPortRange(t *testing.T) {
 		{in: "1-x", wantErr: `invalid port range "1-x": "x" is not a number`},
 		{in: "-5", wantErr: `invalid port range "-5": "" is not a number`},
 		{in: "1+2-3", wantErr: "unable to parse port range: 1+2-3"},
+		{in: "x+1", wantErr: `invalid port range "x+1": "x" is not a number`},
+		{in: "1+x", wantErr: `invalid port range "1+x": "x" is not a number`},
+		{in: "65535+1", wantErr: "the port range cannot be greater than 65535: 65535+1"},
 		{in: "60000-70000", wantErr: "the port range cannot be greater than 65535: 60000-70000"},
 		{in: "32767-30000", wantErr: "end port cannot be less than start port: 32767-30000"},
 	}
@@ -703,6 +805,51 @@ func TestPortRange(t *testing.T) {
 	for port, want := range map[int]bool{29999: false, 30000: true, 32767: true, 32768: false} {
 		if r.Contains(port) != want {
 			t.Errorf("Contains(%d) = %v", port, !want)
+		}
+	}
+}
+
+func TestParseIPAndCIDR(t *testing.T) {
+	ips := []struct {
+		in   string
+		want string // "" when invalid
+	}{
+		{"10.0.0.1", "10.0.0.1"},
+		{"010.001.000.001", "10.1.0.1"},
+		{"10.0.0.256", ""},
+		{"10.0.0", ""},
+		{"10.0.0.1.", ""},
+		{"10..0.1", ""},
+		{"fd00::1", "fd00::1"},
+		{"::ffff:10.0.0.1", "::ffff:10.0.0.1"},
+		{"fe80::1%eth0", ""},
+		{"", ""},
+	}
+	for _, tt := range ips {
+		a, ok := parseIP(tt.in)
+		if got := addrString(a); ok != (tt.want != "") || got != tt.want {
+			t.Errorf("parseIP(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	cidrs := []struct {
+		in string
+		ok bool
+	}{
+		{"10.0.0.0/8", true},
+		{"010.0.0.0/08", true},
+		{"10.0.0.0/33", false},
+		{"10.0.0.0/", false},
+		{"10.0.0.0", false},
+		{"10.0.0.0/8a", false},
+		{"fd00::/64", true},
+		{"fd00::/129", false},
+		{"fe80::%eth0/64", false},
+		{"::ffff:10.0.0.0/104", true},
+		{"x/8", false},
+	}
+	for _, tt := range cidrs {
+		if _, ok := parseCIDR(tt.in); ok != tt.ok {
+			t.Errorf("parseCIDR(%q) ok = %v, want %v", tt.in, ok, tt.ok)
 		}
 	}
 }

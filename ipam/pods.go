@@ -1,7 +1,9 @@
 package ipam
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"net/netip"
 )
 
@@ -32,7 +34,7 @@ func (n *NodeCIDRs) Next() (netip.Prefix, error) {
 	if n.next >= n.count {
 		return netip.Prefix{}, fmt.Errorf("failed to allocate a pod range for a node: cluster CIDR %s has no /%d left: %w", n.cluster, n.bits, ErrFull)
 	}
-	p := netip.PrefixFrom(addOffset(n.cluster.Addr(), n.next<<(n.cluster.Addr().BitLen()-n.bits)), n.bits)
+	p := netip.PrefixFrom(addShifted(n.cluster.Addr(), n.next, n.cluster.Addr().BitLen()-n.bits), n.bits)
 	n.next++
 	return p, nil
 }
@@ -44,7 +46,7 @@ func (n *NodeCIDRs) Reserve(p netip.Prefix) {
 	if !n.cluster.Contains(p.Addr()) || p.Bits() != n.bits {
 		return
 	}
-	idx := offsetOf(n.cluster.Addr(), p.Addr()) >> (n.cluster.Addr().BitLen() - n.bits)
+	idx := indexOf(n.cluster.Addr(), p.Addr(), n.cluster.Addr().BitLen()-n.bits)
 	if idx >= n.next {
 		n.next = idx + 1
 	}
@@ -118,6 +120,57 @@ func (a *PodIPs) Release(addr netip.Addr) {
 	if a.prefix.Contains(addr) {
 		delete(a.used, offsetOf(a.prefix.Addr(), addr))
 	}
+}
+
+// addShifted returns base + idx<<shift, for shifts that reach past the low 64
+// bits of an IPv6 address (a /64 carved out of a /56).
+func addShifted(base netip.Addr, idx uint64, shift int) netip.Addr {
+	hi, lo := halves(base)
+	switch {
+	case shift >= 64:
+		hi += idx << (shift - 64)
+	case shift == 0:
+		var carry uint64
+		lo, carry = bits.Add64(lo, idx, 0)
+		hi += carry
+	default:
+		add := idx << shift
+		var carry uint64
+		lo, carry = bits.Add64(lo, add, 0)
+		hi += carry + idx>>(64-shift)
+	}
+	return fromHalves(base, hi, lo)
+}
+
+// indexOf is the inverse of addShifted: which range of size 1<<shift addr is in.
+func indexOf(base, addr netip.Addr, shift int) uint64 {
+	bh, bl := halves(base)
+	ah, al := halves(addr)
+	lo, borrow := bits.Sub64(al, bl, 0)
+	hi := ah - bh - borrow
+	if shift >= 64 {
+		return hi >> (shift - 64)
+	}
+	if shift == 0 {
+		return lo
+	}
+	return lo>>shift | hi<<(64-shift)
+}
+
+func halves(a netip.Addr) (hi, lo uint64) {
+	b := a.As16()
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+func fromHalves(like netip.Addr, hi, lo uint64) netip.Addr {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], hi)
+	binary.BigEndian.PutUint64(b[8:], lo)
+	a := netip.AddrFrom16(b)
+	if like.Is4() {
+		return a.Unmap()
+	}
+	return a
 }
 
 // addOffset returns base+off for offsets that fit the low 64 bits.

@@ -231,24 +231,29 @@ func (s *Services) admitClusterIPs(svc, old *api.Service, got *holdings) error {
 	if len(fams) == 0 {
 		fams = []api.IPFamily{cluster[0]}
 	}
-	for i, f := range fams {
-		if !slices.Contains(cluster, f) {
-			return invalid("Service", name, api.FieldError{Type: api.ErrorTypeInvalid, Field: fmt.Sprintf("spec.ipFamilies[%d]", i), BadValue: string(f), Detail: "not configured on this cluster"})
+	if headless && len(spec.Selector) == 0 {
+		// A headless service without a selector may list endpoints of either
+		// family, so the API server gives it both when its policy allows,
+		// whatever families the cluster has (initIPFamilyFields).
+		if policy != api.SingleStack && len(fams) == 1 {
+			fams = append(fams, otherFamily(fams[0]))
 		}
-	}
-	switch policy {
-	case api.RequireDualStack:
-		if len(cluster) < 2 {
-			return invalid("Service", name, api.FieldError{Type: api.ErrorTypeInvalid, Field: "spec.ipFamilyPolicy", BadValue: string(policy), Detail: "this cluster is not configured for dual-stack services"})
-		}
-		fallthrough
-	case api.PreferDualStack:
-		if len(fams) == 1 && len(cluster) == 2 {
-			other := cluster[0]
-			if other == fams[0] {
-				other = cluster[1]
+	} else {
+		for i, f := range fams {
+			if !slices.Contains(cluster, f) {
+				return invalid("Service", name, api.FieldError{Type: api.ErrorTypeInvalid, Field: fmt.Sprintf("spec.ipFamilies[%d]", i), BadValue: string(f), Detail: "not configured on this cluster"})
 			}
-			fams = append(fams, other)
+		}
+		switch policy {
+		case api.RequireDualStack:
+			if len(cluster) < 2 {
+				return invalid("Service", name, api.FieldError{Type: api.ErrorTypeInvalid, Field: "spec.ipFamilyPolicy", BadValue: string(policy), Detail: "this cluster is not configured for dual-stack services"})
+			}
+			fallthrough
+		case api.PreferDualStack:
+			if len(fams) == 1 && len(cluster) == 2 {
+				fams = append(fams, otherFamily(fams[0]))
+			}
 		}
 	}
 	spec.IPFamilies = fams
@@ -299,6 +304,13 @@ func (s *Services) admitClusterIPs(svc, old *api.Service, got *holdings) error {
 	spec.ClusterIPs = addrStrings(ips)
 	spec.ClusterIP = spec.ClusterIPs[0]
 	return nil
+}
+
+func otherFamily(f api.IPFamily) api.IPFamily {
+	if f == api.IPv4 {
+		return api.IPv6
+	}
+	return api.IPv4
 }
 
 func addrStrings(as []netip.Addr) []string {
@@ -372,6 +384,13 @@ func (s *Services) admitNodePorts(svc, old *api.Service, got *holdings) error {
 					if op.NodePort != 0 && op.Port == p.Port && op.Protocol == p.Protocol {
 						p.NodePort = op.NodePort
 					}
+				}
+			}
+			// The same port number under several protocols shares one node
+			// port, as the API server allocates it.
+			for _, other := range spec.Ports[:i] {
+				if other.Port == p.Port && other.NodePort != 0 && p.NodePort == 0 {
+					p.NodePort = other.NodePort
 				}
 			}
 			if p.NodePort == 0 {

@@ -48,15 +48,26 @@ func (s *Store) Delete(ref api.Ref, opts DeleteOptions) error {
 		if opts.GracePeriodSeconds != nil {
 			grace = *opts.GracePeriodSeconds
 		}
+		// A pod no kubelet runs (never scheduled, or finished) has nothing to
+		// stop: the API server deletes it at once.
+		if o.Spec.NodeName == "" || o.Status.Phase == api.PodSucceeded || o.Status.Phase == api.PodFailed {
+			grace = 0
+		}
 		if grace <= 0 {
 			s.Remove(ref)
 			return nil
 		}
-		if o.DeletionTimestamp != nil && o.DeletionGracePeriodSeconds != nil && *o.DeletionGracePeriodSeconds <= grace {
-			return nil
+		requested := s.loop.Now()
+		if o.DeletionTimestamp != nil && o.DeletionGracePeriodSeconds != nil {
+			if *o.DeletionGracePeriodSeconds <= grace {
+				return nil
+			}
+			// A shorter grace period counts from the first request, as the
+			// API server recomputes the deadline.
+			requested = o.DeletionTimestamp.Add(-time.Duration(*o.DeletionGracePeriodSeconds) * time.Second)
 		}
 		n := o.DeepCopy()
-		at := api.NewTime(s.loop.Now().Add(time.Duration(grace) * time.Second))
+		at := api.NewTime(requested.Add(time.Duration(grace) * time.Second))
 		n.DeletionTimestamp = &at
 		n.DeletionGracePeriodSeconds = &grace
 		s.replace(n, o, "terminating")
