@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/controller"
+	"github.com/kubesim/kubesim/dns"
 	"github.com/kubesim/kubesim/ipam"
 	"github.com/kubesim/kubesim/namespace"
 	"github.com/kubesim/kubesim/sim"
@@ -23,6 +24,7 @@ type Cluster struct {
 	store *store.Store
 	ctrl  *controller.Manager
 	svcs  *ipam.Services
+	dns   *dns.Server
 }
 
 // SettleLimit bounds how many events Settle runs before it reports a livelock.
@@ -58,6 +60,9 @@ func New(cfg Config) (*Cluster, error) {
 	ctrl.SetKubernetesServiceIP(kubernetesIP(cfg))
 	namespace.Start(loop, st, cfg.NamespaceLatency)
 	c := &Cluster{cfg: cfg, loop: loop, store: st, ctrl: ctrl, svcs: svcs}
+	if err := c.startDNS(); err != nil {
+		return nil, err
+	}
 	if _, err := st.Apply(bootstrapObjects(cfg, prof)); err != nil {
 		return nil, fmt.Errorf("kubesim: bootstrap: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/controller"
+	"github.com/kubesim/kubesim/dns"
 )
 
 // Platform names a kind of cluster whose defaults kubesim reproduces.
@@ -69,6 +70,18 @@ type Config struct {
 	Latencies controller.Latencies
 	// NamespaceLatency is how long the namespace controller takes to act (100ms).
 	NamespaceLatency time.Duration
+
+	// DNS is the cluster DNS's Corefile: the kubernetes plugin's options.
+	// The zone defaults to ClusterDomain and the pods mode to insecure, as
+	// kubeadm and Docker Desktop configure CoreDNS.
+	DNS dns.Config
+	// Upstream is the world outside the cluster that DNS forwards to; nil
+	// means dns.DefaultUpstream (the lab's raw.githubusercontent.com).
+	Upstream *dns.Upstream
+	// DNSLag is how long a change takes to reach the cluster DNS through its
+	// watch (100ms): a new service does not resolve before, a deleted one
+	// lingers until then.
+	DNSLag time.Duration
 
 	// NoTrace stops the trace from keeping its entries (its hash is still
 	// kept): large benchmarks set it to save memory.
@@ -166,6 +179,10 @@ func (c Config) withDefaults() (Config, profile, error) {
 	fill(&l.PodReady, d.PodReady)
 	fill(&l.PodStop, d.PodStop)
 	fill(&c.NamespaceLatency, 100*time.Millisecond)
+	fill(&c.DNSLag, 100*time.Millisecond)
+	if c.DNS.Pods == "" {
+		c.DNS.Pods = dns.PodsInsecure
+	}
 	return c, p, c.check()
 }
 
