@@ -220,10 +220,15 @@ func (m *Manager) scaleReplicaSet(rs *api.ReplicaSet, n int32) {
 }
 
 func (m *Manager) recreate(d *api.Deployment, newRS *api.ReplicaSet, old []*api.ReplicaSet, want int32) {
-	running := int32(0)
+	running := 0
 	for _, rs := range old {
 		m.scaleReplicaSet(rs, 0)
-		running += rs.Status.Replicas
+		// Terminating pods still run: Recreate waits until they are gone.
+		for _, p := range m.ownedPods(rs.UID) {
+			if p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+				running++
+			}
+		}
 	}
 	if running == 0 {
 		m.scaleReplicaSet(newRS, want)
@@ -256,9 +261,10 @@ func (m *Manager) rollingUpdate(d *api.Deployment, newRS *api.ReplicaSet, old []
 	newWant := replicas(newRS.Spec.Replicas)
 	if maxTotal := want + surge; total < maxTotal && newWant < want {
 		up := min(maxTotal-total, want-newWant)
-		newWant += up
-		total += up
-		m.scaleReplicaSet(newRS, newWant)
+		m.scaleReplicaSet(newRS, newWant+up)
+		// Like the deployment controller, a sync that scaled up stops there:
+		// the old replica sets shrink on a later sync, against fresh counts.
+		return
 	}
 	minAvailable := want - unavail
 	newUnavailable := replicas(newRS.Spec.Replicas) - newRS.Status.AvailableReplicas

@@ -3,6 +3,7 @@ package controller
 import (
 	"cmp"
 	"maps"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -236,9 +237,13 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 		if !podInEndpoints(p, publish) {
 			continue
 		}
+		ip, ok := podIPFor(p, svc)
+		if !ok {
+			continue
+		}
 		node := p.Spec.NodeName
 		addr := api.EndpointAddress{
-			IP:        p.Status.PodIP,
+			IP:        ip,
 			Hostname:  endpointHostname(p, svc),
 			NodeName:  &node,
 			TargetRef: &api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
@@ -280,6 +285,24 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 		out = append(out, api.EndpointSubset{Addresses: g.ready, NotReadyAddresses: g.notReady, Ports: g.ports})
 	}
 	return out
+}
+
+// podIPFor picks the pod address of the service's primary family, as the
+// endpoints controller does; ok is false when the pod has none.
+func podIPFor(p *api.Pod, svc *api.Service) (netip.Addr, bool) {
+	want := api.IPv4
+	if len(svc.Spec.IPFamilies) > 0 {
+		want = svc.Spec.IPFamilies[0]
+	}
+	for _, ip := range p.Status.PodIPs {
+		if (want == api.IPv4) == ip.IP.Is4() {
+			return ip.IP, true
+		}
+	}
+	if len(p.Status.PodIPs) == 0 && p.Status.PodIP.IsValid() && (want == api.IPv4) == p.Status.PodIP.Is4() {
+		return p.Status.PodIP, true
+	}
+	return netip.Addr{}, false
 }
 
 // FormatEndpoints renders ready addresses as kubectl's ENDPOINTS column does

@@ -168,7 +168,7 @@ func (c *sliceController) fromPods(svc *api.Service) []*sliceGroup {
 			podReady := IsPodReady(p)
 			terminating := p.DeletionTimestamp != nil
 			ready := (publish || podReady) && (publish || !terminating)
-			serving := podReady || publish
+			serving := podReady
 			ep := api.Endpoint{
 				Addresses:  []netip.Addr{ip.IP},
 				Conditions: api.EndpointConditions{Ready: &ready, Serving: &serving, Terminating: &terminating},

@@ -40,8 +40,13 @@ func (k *kubelet) onPod(ev store.Event) {
 	if old.Spec.NodeName == "" && p.Spec.NodeName != "" && p.DeletionTimestamp == nil {
 		k.m.loop.After(k.m.cfg.Latencies.PodStart, func() { k.start(ref, p.UID) })
 	}
-	if old.DeletionTimestamp == nil && p.DeletionTimestamp != nil {
+	switch {
+	case old.DeletionTimestamp == nil && p.DeletionTimestamp != nil:
 		k.m.loop.After(k.stopDelay(p), func() { k.finish(ref, p.UID) })
+	case old.DeletionTimestamp != nil && p.DeletionTimestamp != nil && p.DeletionTimestamp.Before(old.DeletionTimestamp.Time):
+		// A second delete shortened the grace period: the kubelet kills
+		// the containers by the new deadline.
+		k.m.loop.After(p.DeletionTimestamp.Sub(k.m.loop.Now()), func() { k.finish(ref, p.UID) })
 	}
 }
 

@@ -89,12 +89,13 @@ type Manager struct {
 
 	kubernetesIP netip.Addr
 	hashes       map[string]cachedHash // deployment uid -> template hash
+	lbSet        map[string]bool       // services whose ingress this controller set
 }
 
 // Start builds the controllers, registers their watches on st and returns
 // them. nodes provides each node's pod addresses.
 func Start(loop *sim.Loop, st *store.Store, nodes *ipam.Nodes, cfg Config) *Manager {
-	m := &Manager{loop: loop, store: st, cfg: cfg, nodes: nodes, hashes: make(map[string]cachedHash)}
+	m := &Manager{loop: loop, store: st, cfg: cfg, nodes: nodes, hashes: make(map[string]cachedHash), lbSet: make(map[string]bool)}
 	l := cfg.Latencies
 	m.deployments = NewQueue(loop, l.Deployment, m.syncDeployment)
 	m.replicaSets = NewQueue(loop, l.ReplicaSet, m.syncReplicaSet)
@@ -151,6 +152,15 @@ func (m *Manager) onPod(ev store.Event) {
 	pod := ev.Object.(*api.Pod)
 	if c := api.ControllerOf(pod); c != nil && c.Kind == string(api.KindReplicaSet) {
 		m.replicaSets.Add(key(pod.Namespace, c.Name))
+		if ev.Type == store.Deleted {
+			// A Recreate rollout waits for the last old pod to go.
+			rs := m.store.Peek(api.Ref{Kind: api.KindReplicaSet, Namespace: pod.Namespace, Name: c.Name})
+			if rs != nil {
+				if d := api.ControllerOf(rs); d != nil && d.Kind == string(api.KindDeployment) {
+					m.deployments.Add(key(pod.Namespace, d.Name))
+				}
+			}
+		}
 	}
 	m.scheduler.onPod(ev)
 	m.kubelet.onPod(ev)
@@ -175,6 +185,9 @@ func (m *Manager) onService(ev store.Event) {
 	m.slices.onService(ev)
 	if svc.Spec.Type == api.ServiceTypeLoadBalancer && ev.Type != store.Deleted {
 		m.lb.Add(key(svc.Namespace, svc.Name))
+	}
+	if ev.Type == store.Deleted {
+		delete(m.lbSet, key(svc.Namespace, svc.Name))
 	}
 	if ev.Type == store.Deleted && svc.Namespace == "default" && svc.Name == "kubernetes" {
 		m.apiserver.Add("default/kubernetes")

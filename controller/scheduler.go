@@ -3,6 +3,7 @@ package controller
 import (
 	"cmp"
 	"container/heap"
+	"maps"
 
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/store"
@@ -90,8 +91,10 @@ func (s *scheduler) onNode(ev store.Event) {
 	case !fits && nl.pos >= 0:
 		heap.Remove(&s.load, nl.pos)
 	}
+	labelsChanged := ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, n.Labels)
+	became := fits && (ev.Type == store.Added || !nl.fits || labelsChanged)
 	nl.fits = fits
-	if fits && ev.Type == store.Added {
+	if became {
 		// Pods that waited for a node get another chance.
 		for _, o := range s.m.store.List(api.KindPod, "", api.Everything()) {
 			if p := o.(*api.Pod); p.Spec.NodeName == "" && p.DeletionTimestamp == nil {

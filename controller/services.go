@@ -26,7 +26,8 @@ func (m *Manager) syncLoadBalancer(k string) {
 		if ip, err := netip.ParseAddr(svc.Spec.LoadBalancerIP); err == nil {
 			ingress = []api.LoadBalancerIngress{{IP: ip}}
 		}
-	case len(svc.Status.LoadBalancer.Ingress) > 0:
+	case len(svc.Status.LoadBalancer.Ingress) > 0 && !m.lbSet[key(ns, name)]:
+		// A manifest brought its ingress, as a cloud controller had set it.
 		return
 	case m.cfg.LoadBalancer == LoadBalancerHostname:
 		ingress = []api.LoadBalancerIngress{{Hostname: m.cfg.Hostname}}
@@ -40,6 +41,7 @@ func (m *Manager) syncLoadBalancer(k string) {
 	if len(ingress) == 0 || reflect.DeepEqual(ingress, svc.Status.LoadBalancer.Ingress) {
 		return
 	}
+	m.lbSet[key(ns, name)] = true
 	c := svc.DeepCopy()
 	c.Status.LoadBalancer.Ingress = ingress
 	what := ingress[0].Hostname

@@ -14,6 +14,7 @@ type NodeCIDRs struct {
 	bits    int
 	next    uint64
 	count   uint64
+	taken   map[uint64]bool // ranges that Node objects brought, skipped when carving
 }
 
 // NewNodeCIDRs returns a carver of /bits ranges from cluster.
@@ -26,11 +27,14 @@ func NewNodeCIDRs(cluster netip.Prefix, bits int) (*NodeCIDRs, error) {
 	if span > 62 {
 		span = 62
 	}
-	return &NodeCIDRs{cluster: cluster, bits: bits, count: 1 << span}, nil
+	return &NodeCIDRs{cluster: cluster, bits: bits, count: 1 << span, taken: make(map[uint64]bool)}, nil
 }
 
 // Next returns the next free node range.
 func (n *NodeCIDRs) Next() (netip.Prefix, error) {
+	for n.next < n.count && n.taken[n.next] {
+		n.next++
+	}
 	if n.next >= n.count {
 		return netip.Prefix{}, fmt.Errorf("failed to allocate a pod range for a node: cluster CIDR %s has no /%d left: %w", n.cluster, n.bits, ErrFull)
 	}
@@ -46,10 +50,7 @@ func (n *NodeCIDRs) Reserve(p netip.Prefix) {
 	if !n.cluster.Contains(p.Addr()) || p.Bits() != n.bits {
 		return
 	}
-	idx := indexOf(n.cluster.Addr(), p.Addr(), n.cluster.Addr().BitLen()-n.bits)
-	if idx >= n.next {
-		n.next = idx + 1
-	}
+	n.taken[indexOf(n.cluster.Addr(), p.Addr(), n.cluster.Addr().BitLen()-n.bits)] = true
 }
 
 // PodIPs hands out pod addresses from one node's range in sequence, continuing

@@ -119,32 +119,7 @@ func mergeForApply(manifest, stored api.Object) api.Object {
 	}
 	switch o := manifest.(type) {
 	case *api.Service:
-		so := stored.(*api.Service)
-		if o.Spec.ClusterIP == "" && len(o.Spec.ClusterIPs) == 0 {
-			o.Spec.ClusterIP, o.Spec.ClusterIPs = so.Spec.ClusterIP, so.Spec.ClusterIPs
-			if len(o.Spec.IPFamilies) == 0 {
-				o.Spec.IPFamilies = so.Spec.IPFamilies
-			}
-			if o.Spec.IPFamilyPolicy == nil {
-				o.Spec.IPFamilyPolicy = so.Spec.IPFamilyPolicy
-			}
-		}
-		for i := range o.Spec.Ports {
-			if o.Spec.Ports[i].NodePort != 0 {
-				continue
-			}
-			for _, sp := range so.Spec.Ports {
-				if sp.Port == o.Spec.Ports[i].Port && protocolOr(sp.Protocol) == protocolOr(o.Spec.Ports[i].Protocol) {
-					o.Spec.Ports[i].NodePort = sp.NodePort
-				}
-			}
-		}
-		if o.Spec.HealthCheckNodePort == 0 {
-			o.Spec.HealthCheckNodePort = so.Spec.HealthCheckNodePort
-		}
-		if len(o.Status.LoadBalancer.Ingress) == 0 {
-			o.Status = so.Status
-		}
+		mergeService(o, stored.(*api.Service))
 	case *api.Deployment:
 		so := stored.(*api.Deployment)
 		if o.Spec.Replicas == nil {
@@ -164,10 +139,54 @@ func mergeForApply(manifest, stored api.Object) api.Object {
 		if len(o.Status.Addresses) == 0 && len(o.Status.Conditions) == 0 {
 			o.Status = so.Status
 		}
+		if o.Spec.PodCIDR == "" && len(o.Spec.PodCIDRs) == 0 {
+			o.Spec.PodCIDR, o.Spec.PodCIDRs = so.Spec.PodCIDR, so.Spec.PodCIDRs
+		}
+		if len(o.Spec.PodCIDRs) == 0 && o.Spec.PodCIDR != "" {
+			o.Spec.PodCIDRs = []string{o.Spec.PodCIDR}
+		}
 	case *api.Namespace:
 		o.Status = stored.(*api.Namespace).Status
 	}
 	return manifest
+}
+
+// mergeService keeps what the API server allocated for a service that the
+// manifest leaves out, as long as the manifest's type still uses it: a
+// NodePort turned ClusterIP loses its node ports, as dropTypeDependentFields
+// drops them.
+func mergeService(o, so *api.Service) {
+	sameIP := o.Spec.ClusterIP == "" && len(o.Spec.ClusterIPs) == 0 ||
+		o.Spec.ClusterIP == so.Spec.ClusterIP
+	if sameIP && o.Spec.Type != api.ServiceTypeExternalName && so.Spec.Type != api.ServiceTypeExternalName {
+		o.Spec.ClusterIP, o.Spec.ClusterIPs = so.Spec.ClusterIP, so.Spec.ClusterIPs
+		if len(o.Spec.IPFamilies) == 0 {
+			o.Spec.IPFamilies = so.Spec.IPFamilies
+		}
+		if o.Spec.IPFamilyPolicy == nil {
+			o.Spec.IPFamilyPolicy = so.Spec.IPFamilyPolicy
+		}
+	}
+	usesNodePorts := o.Spec.Type == api.ServiceTypeNodePort ||
+		(o.Spec.Type == api.ServiceTypeLoadBalancer && (o.Spec.AllocateLoadBalancerNodePorts == nil || *o.Spec.AllocateLoadBalancerNodePorts))
+	if usesNodePorts {
+		for i := range o.Spec.Ports {
+			if o.Spec.Ports[i].NodePort != 0 {
+				continue
+			}
+			for _, sp := range so.Spec.Ports {
+				if sp.Port == o.Spec.Ports[i].Port && protocolOr(sp.Protocol) == protocolOr(o.Spec.Ports[i].Protocol) {
+					o.Spec.Ports[i].NodePort = sp.NodePort
+				}
+			}
+		}
+	}
+	if o.Spec.HealthCheckNodePort == 0 && o.Spec.Type == api.ServiceTypeLoadBalancer && o.Spec.ExternalTrafficPolicy == api.TrafficPolicyLocal {
+		o.Spec.HealthCheckNodePort = so.Spec.HealthCheckNodePort
+	}
+	if len(o.Status.LoadBalancer.Ingress) == 0 {
+		o.Status = so.Status
+	}
 }
 
 func protocolOr(p api.Protocol) api.Protocol {

@@ -68,6 +68,11 @@ func (s *Store) Delete(ref api.Ref, opts DeleteOptions) error {
 		}
 		n := o.DeepCopy()
 		at := api.NewTime(requested.Add(time.Duration(grace) * time.Second))
+		if now := s.loop.Now(); at.Before(now) {
+			// The new deadline has passed already: the API server makes it
+			// now, with a grace of one second.
+			at, grace = api.NewTime(now), 1
+		}
 		n.DeletionTimestamp = &at
 		n.DeletionGracePeriodSeconds = &grace
 		s.replace(n, o, "terminating")

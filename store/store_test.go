@@ -34,6 +34,13 @@ func newStore(t testing.TB, seed uint64, extra ...string) (*sim.Loop, *store.Sto
 func i32(v int32) *int32 { return &v }
 func i64(v int64) *int64 { return &v }
 
+func fmtPtr[T any](p *T) string {
+	if p == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*p)
+}
+
 func service(ns, name string) *api.Service {
 	return &api.Service{
 		ObjectMeta: api.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app": name}},
@@ -492,9 +499,15 @@ func (r *recorder) Admit(obj, old api.Object) error {
 	}
 	return nil
 }
-func (r *recorder) Commit(obj, old api.Object) { r.log = append(r.log, "commit "+obj.GetObjectMeta().Name) }
-func (r *recorder) Abort(obj, old api.Object)  { r.log = append(r.log, "abort "+obj.GetObjectMeta().Name) }
-func (r *recorder) Removed(obj api.Object)     { r.log = append(r.log, "removed "+obj.GetObjectMeta().Name) }
+func (r *recorder) Commit(obj, old api.Object) {
+	r.log = append(r.log, "commit "+obj.GetObjectMeta().Name)
+}
+func (r *recorder) Abort(obj, old api.Object) {
+	r.log = append(r.log, "abort "+obj.GetObjectMeta().Name)
+}
+func (r *recorder) Removed(obj api.Object) {
+	r.log = append(r.log, "removed "+obj.GetObjectMeta().Name)
+}
 
 func TestApplyBatchIsAllOrNothing(t *testing.T) {
 	bad := service("default", "broken")
@@ -605,25 +618,24 @@ func TestListByNamespaceAndSelector(t *testing.T) {
 		mustCreate(t, st, s)
 	}
 	tests := []struct {
-		kind     api.Kind
-		ns, sel  string
-		want     string
-		relabeld bool
+		kind    api.Kind
+		ns, sel string
+		want    string
 	}{
-		{api.KindPod, "", "", "a/api-1 a/db-1 a/web-1 b/api-2 b/web-2", false},
-		{api.KindPod, "a", "", "a/api-1 a/db-1 a/web-1", false},
-		{api.KindPod, "a", "app=web", "a/web-1", false},
-		{api.KindPod, "", "app=web", "a/web-1 b/web-2", false},
-		{api.KindPod, "a", "app in (web,api)", "a/api-1 a/web-1", false},
-		{api.KindPod, "a", "app in (web)", "a/web-1", false},
-		{api.KindPod, "a", "app!=web", "a/api-1 a/db-1", false},
-		{api.KindPod, "a", "!tier", "a/db-1", false},
-		{api.KindPod, "a", "tier", "a/api-1 a/web-1", false},
-		{api.KindPod, "a", "app=web,tier=back", "", false},
-		{api.KindPod, "c", "app=web", "", false},
-		{api.KindService, "", "", "a/api a/web b/web", false},
-		{api.KindService, "a", "app=web", "a/web", false},
-		{api.KindNamespace, "", "", "/a /b /default /kube-node-lease /kube-public /kube-system", false},
+		{api.KindPod, "", "", "a/api-1 a/db-1 a/web-1 b/api-2 b/web-2"},
+		{api.KindPod, "a", "", "a/api-1 a/db-1 a/web-1"},
+		{api.KindPod, "a", "app=web", "a/web-1"},
+		{api.KindPod, "", "app=web", "a/web-1 b/web-2"},
+		{api.KindPod, "a", "app in (web,api)", "a/api-1 a/web-1"},
+		{api.KindPod, "a", "app in (web)", "a/web-1"},
+		{api.KindPod, "a", "app!=web", "a/api-1 a/db-1"},
+		{api.KindPod, "a", "!tier", "a/db-1"},
+		{api.KindPod, "a", "tier", "a/api-1 a/web-1"},
+		{api.KindPod, "a", "app=web,tier=back", ""},
+		{api.KindPod, "c", "app=web", ""},
+		{api.KindService, "", "", "a/api a/web b/web"},
+		{api.KindService, "a", "app=web", "a/web"},
+		{api.KindNamespace, "", "", "/a /b /default /kube-node-lease /kube-public /kube-system"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%s", tt.kind, tt.ns, tt.sel), func(t *testing.T) {
@@ -677,7 +689,9 @@ func TestWatchEventsInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCreate(t, st, endpoints("default", "web")) // not watched
-	mustCreate(t, st, pod("default", "p", nil))
+	p := pod("default", "p", nil)
+	p.Spec.NodeName = "n1" // a bound pod is deleted gracefully
+	mustCreate(t, st, p)
 	if err := st.Delete(api.Ref{Kind: api.KindService, Namespace: "default", Name: "web"}, store.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -707,18 +721,26 @@ func TestPodGracefulDelete(t *testing.T) {
 	tests := []struct {
 		name      string
 		specGrace *int64
+		preDelete *int64        // an earlier delete's grace period, at start
+		wait      time.Duration // before the delete under test
 		opt       *int64
-		preDelete *int64 // an earlier delete's grace period
-		wantGrace int64  // -1: removed at once
+		wantGrace int64 // -1: removed at once
+		wantAt    time.Duration
 	}{
-		{"default 30s", nil, nil, nil, 30},
-		{"terminationGracePeriodSeconds", i64(10), nil, nil, 10},
-		{"grace period option", i64(10), i64(5), nil, 5},
-		{"grace period 0", nil, i64(0), nil, -1},
-		{"spec grace 0", i64(0), nil, nil, -1},
-		{"shorter second delete", nil, i64(5), i64(30), 5},
-		{"longer second delete changes nothing", nil, i64(60), i64(10), 10},
-		{"second delete with 0 removes", nil, i64(0), i64(30), -1},
+		{"default 30s", nil, nil, 2 * time.Second, nil, 30, 32 * time.Second},
+		{"terminationGracePeriodSeconds", i64(10), nil, 2 * time.Second, nil, 10, 12 * time.Second},
+		{"grace period option", i64(10), nil, 2 * time.Second, i64(5), 5, 7 * time.Second},
+		{"grace period 0", nil, nil, 2 * time.Second, i64(0), -1, 0},
+		{"spec grace 0", i64(0), nil, 2 * time.Second, nil, -1, 0},
+		// A second delete may only shorten the grace period, counted from
+		// the first request (BeforeDelete).
+		{"shorter second delete", nil, i64(30), 2 * time.Second, i64(5), 5, 5 * time.Second},
+		{"longer second delete changes nothing", nil, i64(10), 2 * time.Second, i64(60), 10, 10 * time.Second},
+		{"second delete without a grace period changes nothing", nil, i64(10), 2 * time.Second, nil, 10, 10 * time.Second},
+		{"second delete with 0 removes", nil, i64(30), 2 * time.Second, i64(0), -1, 0},
+		// ... but never into the past: the deadline becomes now and the
+		// grace period 1s, and the kubelet still makes the final delete.
+		{"shortened into the past", nil, i64(30), 20 * time.Second, i64(5), 1, 20 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -733,7 +755,7 @@ func TestPodGracefulDelete(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			loop.RunFor(2 * time.Second)
+			loop.RunFor(tt.wait)
 			if err := st.Delete(ref, store.DeleteOptions{GracePeriodSeconds: tt.opt}); err != nil {
 				t.Fatal(err)
 			}
@@ -747,17 +769,10 @@ func TestPodGracefulDelete(t *testing.T) {
 			if got == nil {
 				t.Fatal("pod removed at once, want graceful deletion")
 			}
-			if got.DeletionGracePeriodSeconds == nil || *got.DeletionGracePeriodSeconds != tt.wantGrace {
-				t.Errorf("deletionGracePeriodSeconds = %v, want %d", got.DeletionGracePeriodSeconds, tt.wantGrace)
+			if g := got.DeletionGracePeriodSeconds; g == nil || *g != tt.wantGrace {
+				t.Errorf("deletionGracePeriodSeconds = %s, want %d", fmtPtr(g), tt.wantGrace)
 			}
-			// The timestamp is when the grace period ends, counted from the
-			// first delete: a shorter second grace period moves it back by
-			// the difference, as the API server's BeforeDelete does.
-			base := loop.Now()
-			if tt.preDelete != nil {
-				base = start
-			}
-			if want := base.Add(time.Duration(tt.wantGrace) * time.Second); got.DeletionTimestamp == nil || !got.DeletionTimestamp.Equal(want) {
+			if want := start.Add(tt.wantAt); got.DeletionTimestamp == nil || !got.DeletionTimestamp.Equal(want) {
 				t.Errorf("deletionTimestamp = %v, want %v", got.DeletionTimestamp, want)
 			}
 		})
@@ -819,5 +834,16 @@ func TestOwnerIndex(t *testing.T) {
 	st.Remove(api.RefOf(owner))
 	if st.ByUID(uid) != nil {
 		t.Error("ByUID finds a removed object")
+	}
+}
+
+// TestCreatedPodIsPending: the API server creates every pod in phase Pending
+// (pod strategy PrepareForCreate), before any scheduler sees it, so that
+// `kubectl get pods` shows Pending for a pod no node has taken yet.
+func TestCreatedPodIsPending(t *testing.T) {
+	_, st := newStore(t, 1)
+	p := mustCreate(t, st, pod("default", "p", nil)).(*api.Pod)
+	if p.Status.Phase != api.PodPending {
+		t.Errorf("phase of a new pod = %q, want Pending", p.Status.Phase)
 	}
 }

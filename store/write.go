@@ -132,8 +132,13 @@ func (s *Store) commitCreate(p *prepared) {
 	} else {
 		m.Generation = 0
 	}
-	if ns, ok := obj.(*api.Namespace); ok {
-		ns.Status.Phase = api.NamespaceActive
+	switch o := obj.(type) {
+	case *api.Namespace:
+		o.Status.Phase = api.NamespaceActive
+	case *api.Pod:
+		if o.Status.Phase == "" {
+			o.Status.Phase = api.PodPending
+		}
 	}
 	ref := api.RefOf(obj)
 	s.kinds[ref.Kind].objs[nsName{ref.Namespace, ref.Name}] = obj
