@@ -10,6 +10,7 @@ import (
 	"github.com/kubesim/kubesim/dns"
 	"github.com/kubesim/kubesim/ipam"
 	"github.com/kubesim/kubesim/namespace"
+	"github.com/kubesim/kubesim/proxy"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/store"
 )
@@ -25,6 +26,7 @@ type Cluster struct {
 	ctrl  *controller.Manager
 	svcs  *ipam.Services
 	dns   *dns.Server
+	proxy *proxy.Proxy
 }
 
 // SettleLimit bounds how many events Settle runs before it reports a livelock.
@@ -61,6 +63,9 @@ func New(cfg Config) (*Cluster, error) {
 	namespace.Start(loop, st, cfg.NamespaceLatency)
 	c := &Cluster{cfg: cfg, loop: loop, store: st, ctrl: ctrl, svcs: svcs}
 	if err := c.startDNS(); err != nil {
+		return nil, err
+	}
+	if err := c.startProxy(); err != nil {
 		return nil, err
 	}
 	if _, err := st.Apply(bootstrapObjects(cfg, prof)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/controller"
 	"github.com/kubesim/kubesim/dns"
+	"github.com/kubesim/kubesim/proxy"
 )
 
 // Platform names a kind of cluster whose defaults kubesim reproduces.
@@ -82,6 +83,14 @@ type Config struct {
 	// watch (100ms): a new service does not resolve before, a deleted one
 	// lingers until then.
 	DNSLag time.Duration
+
+	// Proxy configures every node's kube-proxy: its mode and flags. The
+	// cluster and service CIDRs default to the cluster's, and the local-traffic
+	// detector to ClusterCIDR, as kubeadm runs kube-proxy.
+	Proxy proxy.Config
+	// ProxyLag is how long a change takes to reach the kube-proxies through
+	// their watch (100ms); each then syncs on its own schedule.
+	ProxyLag time.Duration
 
 	// NoTrace stops the trace from keeping its entries (its hash is still
 	// kept): large benchmarks set it to save memory.
@@ -180,6 +189,10 @@ func (c Config) withDefaults() (Config, profile, error) {
 	fill(&l.PodStop, d.PodStop)
 	fill(&c.NamespaceLatency, 100*time.Millisecond)
 	fill(&c.DNSLag, 100*time.Millisecond)
+	fill(&c.ProxyLag, 100*time.Millisecond)
+	if c.Proxy.DetectLocal == "" {
+		c.Proxy.DetectLocal = proxy.DetectLocalClusterCIDR
+	}
 	if c.DNS.Pods == "" {
 		c.DNS.Pods = dns.PodsInsecure
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/dns"
+	"github.com/kubesim/kubesim/proxy"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/store"
 )
@@ -187,4 +188,103 @@ func (c *Cluster) Nslookup(namespace, pod, name string) (dns.Nslookup, error) {
 		return dns.Nslookup{}, err
 	}
 	return st.Nslookup(name, c.Now()), nil
+}
+
+// proxyFeed applies a watch event to every node's kube-proxy.
+func proxyFeed(p *proxy.Proxy) func(store.Event) {
+	return func(ev store.Event) {
+		m := ev.Object.GetObjectMeta()
+		del := ev.Type == store.Deleted
+		switch o := ev.Object.(type) {
+		case *api.Service:
+			if del {
+				p.DeleteService(m.Namespace, m.Name)
+			} else {
+				p.UpsertService(o)
+			}
+		case *api.EndpointSlice:
+			if del {
+				p.DeleteEndpointSlice(m.Namespace, m.Name)
+			} else {
+				p.UpsertEndpointSlice(o)
+			}
+		case *api.Node:
+			if del {
+				p.DeleteNode(m.Name)
+			} else {
+				p.UpsertNode(o)
+			}
+		case *api.ServiceCIDR:
+			if del {
+				p.DeleteServiceCIDR(m.Name)
+			} else {
+				p.UpsertServiceCIDR(o)
+			}
+		}
+	}
+}
+
+// startProxy builds every node's kube-proxy and their shared watch.
+func (c *Cluster) startProxy() error {
+	cfg := c.cfg.Proxy
+	if len(cfg.ClusterCIDRs) == 0 {
+		cfg.ClusterCIDRs = c.cfg.ClusterCIDRs
+	}
+	if len(cfg.ServiceCIDRs) == 0 {
+		cfg.ServiceCIDRs = c.cfg.ServiceCIDRs
+	}
+	p, err := proxy.New(c.loop, cfg)
+	if err != nil {
+		return fmt.Errorf("kubesim: kube-proxy: %w", err)
+	}
+	c.proxy = p
+	newFeed(c.loop, c.store, "kube-proxy", c.cfg.ProxyLag, proxyFeed(p),
+		api.KindNode, api.KindServiceCIDR, api.KindService, api.KindEndpointSlice)
+	return nil
+}
+
+// node returns a node's kube-proxy, or kubectl's not-found error.
+func (c *Cluster) node(name string) (*proxy.Node, error) {
+	n := c.proxy.Node(name)
+	if n == nil {
+		return nil, &api.NotFoundError{Resource: "nodes", Name: name}
+	}
+	return n, nil
+}
+
+// Route decides where a packet goes on a node, as its kube-proxy's rules
+// would send it at this virtual instant. The result's endpoint set is shared
+// and read-only.
+func (c *Cluster) Route(node string, pkt proxy.Packet) (proxy.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.node(node)
+	if err != nil {
+		return proxy.Result{}, err
+	}
+	return n.Route(c.loop.Now(), pkt), nil
+}
+
+// Explain routes a packet like Route and also lists the rules it passed and
+// what they cost.
+func (c *Cluster) Explain(node string, pkt proxy.Packet) (proxy.Decision, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.node(node)
+	if err != nil {
+		return proxy.Decision{}, err
+	}
+	return n.Explain(c.loop.Now(), pkt), nil
+}
+
+// Rules returns the rules a node's kube-proxy has programmed, in the form its
+// mode shows them (iptables-save, nft list table, or ipvsadm).
+func (c *Cluster) Rules(node string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.node(node)
+	if err != nil {
+		return "", err
+	}
+	return n.Rules(), nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
 	"github.com/kubesim/kubesim/controller"
+	"github.com/kubesim/kubesim/proxy"
 )
 
 // lab reads a manifest of the chapter 3 lab.
@@ -310,5 +311,61 @@ spec:
 	// The cluster IP the failed batch reserved is free again.
 	if _, err := c.Apply([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: again}\nspec: {clusterIP: 10.100.0.100, ports: [{port: 80}]}\n")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLabNetwork follows the lab's requests: a pod resolves a service by its
+// short name and its node's kube-proxy sends the connection to a ready pod; the
+// selector-less service goes to its hand-written endpoint; ICMP to a cluster
+// IP goes nowhere.
+func TestLabNetwork(t *testing.T) {
+	c, err := kubesim.New(kubesim.Config{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, c, lab(t, "sleep/sleep1.yaml"), lab(t, "sleep/sleep2.yaml"), lab(t, "sleep/sleep2-service.yaml"),
+		lab(t, "numbers-services/api-service-headless.yaml"))
+	settle(t, c)
+	client := podsOf(c, "default", "app=sleep-1")[0]
+	target := podsOf(c, "default", "app=sleep-2")[0]
+	sleep2 := svc(t, c, "default", "sleep-2")
+
+	path, err := c.Resolve("default", client.Name, "sleep-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(path.Addresses) != 1 || path.Addresses[0].String() != sleep2.Spec.ClusterIP {
+		t.Fatalf("sleep-2 resolved to %v, want %s\n%s", path.Addresses, sleep2.Spec.ClusterIP, path)
+	}
+	// ndots:5 costs the search list: sleep-2.default.svc.cluster.local answers first.
+	if path.Queries[0].Name != "sleep-2.default.svc.cluster.local" {
+		t.Errorf("first query %q", path.Queries[0].Name)
+	}
+
+	src := netip.AddrPortFrom(client.Status.PodIP, 40000)
+	res, err := c.Route(client.Spec.NodeName, proxy.Packet{Src: src, Dst: netip.AddrPortFrom(path.Addresses[0], 80)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != proxy.VerdictForward || res.Chosen != netip.AddrPortFrom(target.Status.PodIP, 80) {
+		t.Errorf("route to sleep-2 = %v %v, want forward to %s:80", res.Verdict, res.Chosen, target.Status.PodIP)
+	}
+
+	hl := svc(t, c, "default", "numbers-api")
+	res, err = c.Route(client.Spec.NodeName, proxy.Packet{Src: src, Dst: netip.AddrPortFrom(netip.MustParseAddr(hl.Spec.ClusterIP), 80)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Chosen.String() != "192.168.123.234:80" {
+		t.Errorf("selector-less numbers-api routed to %v, want the hand-written endpoint 192.168.123.234:80", res.Chosen)
+	}
+
+	// A port the service does not declare is not forwarded.
+	res, err = c.Route(client.Spec.NodeName, proxy.Packet{Src: src, Dst: netip.AddrPortFrom(path.Addresses[0], 8080)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict == proxy.VerdictForward {
+		t.Errorf("port 8080 on sleep-2's cluster IP was forwarded to %v", res.Chosen)
 	}
 }
