@@ -1,6 +1,7 @@
 package kubesim
 
 import (
+	"encoding/json"
 	"net/netip"
 
 	"github.com/kubesim/kubesim/api"
@@ -18,7 +19,9 @@ func bootstrapObjects(c Config, p profile) []api.Object {
 			Labels: map[string]string{"kubernetes.io/metadata.name": ns}}})
 	}
 	for i, n := range c.Nodes {
-		objs = append(objs, nodeObject(n, i == 0))
+		node := nodeObject(n, i == 0)
+		node.Status.NodeInfo = json.RawMessage(p.nodeInfo)
+		objs = append(objs, node)
 	}
 	objs = append(objs, controller.KubernetesService(nthAddr(c.ServiceCIDRs[0], 1)))
 	objs = append(objs, kubeDNS(c)...)

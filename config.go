@@ -99,6 +99,7 @@ type Config struct {
 
 type profile struct {
 	clusterCIDR, serviceCIDR string
+	nodeInfo                 string // the nodes' status.nodeInfo, as JSON
 	nodes                    []Node
 	lb                       controller.LoadBalancerMode
 	coreDNSReplicas          int32
@@ -111,12 +112,16 @@ var profiles = map[Platform]profile{
 		nodes:           []Node{{Name: "docker-desktop", IP: netip.MustParseAddr("192.168.65.3")}},
 		lb:              controller.LoadBalancerHostname,
 		coreDNSReplicas: 2,
+		nodeInfo: `{"architecture":"amd64","containerRuntimeVersion":"docker://24.0.6","kernelVersion":"6.4.16-linuxkit",` +
+			`"kubeProxyVersion":"v1.28.2","kubeletVersion":"v1.28.2","operatingSystem":"linux","osImage":"Docker Desktop"}`,
 	},
 	Kind: {
 		clusterCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12",
 		nodes:           []Node{{Name: "kind-control-plane", IP: netip.MustParseAddr("172.18.0.2")}},
 		lb:              controller.LoadBalancerPending,
 		coreDNSReplicas: 2,
+		nodeInfo: `{"architecture":"amd64","containerRuntimeVersion":"containerd://1.7.13","kernelVersion":"6.1.0-18-amd64",` +
+			`"kubeProxyVersion":"v1.29.2","kubeletVersion":"v1.29.2","operatingSystem":"linux","osImage":"Debian GNU/Linux 12 (bookworm)"}`,
 	},
 	K3s: {
 		clusterCIDR: "10.42.0.0/16", serviceCIDR: "10.43.0.0/16",
@@ -124,6 +129,8 @@ var profiles = map[Platform]profile{
 		lb:              controller.LoadBalancerNodeIP,
 		coreDNSReplicas: 1,
 		extras:          true,
+		nodeInfo: `{"architecture":"amd64","containerRuntimeVersion":"containerd://1.7.11-k3s2","kernelVersion":"6.5.0-14-generic",` +
+			`"kubeProxyVersion":"v1.28.5+k3s1","kubeletVersion":"v1.28.5+k3s1","operatingSystem":"linux","osImage":"Ubuntu 22.04.3 LTS"}`,
 	},
 }
 

@@ -119,6 +119,6 @@ func ExampleCluster_Delete() {
 	}
 	// Output:
 	// +0s endpoints 10.1.0.4:80,10.1.0.5:80, pod gone: false
-	// +50ms endpoints 10.1.0.4:80, pod gone: false
-	// +500ms endpoints 10.1.0.4:80, pod gone: true
+	// +50ms endpoints 10.1.0.5:80, pod gone: false
+	// +500ms endpoints 10.1.0.5:80, pod gone: true
 }

@@ -16,7 +16,6 @@ import (
 const (
 	ManagedBySliceController = "endpointslice-controller.k8s.io"
 	ManagedByMirroring       = "endpointslicemirroring-controller.k8s.io"
-	ManagedByAPIServer       = "endpointslice.kubernetes.io/apiserver"
 )
 
 // LabelSkipMirror on an Endpoints object keeps the mirroring controller away,

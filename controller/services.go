@@ -123,7 +123,7 @@ func (m *Manager) ReconcileAPIEndpoints() {
 	}
 	sl := &api.EndpointSlice{
 		ObjectMeta: api.ObjectMeta{Name: "kubernetes", Namespace: "default",
-			Labels: map[string]string{api.LabelServiceName: "kubernetes", api.LabelManagedBy: ManagedByAPIServer}},
+			Labels: map[string]string{api.LabelServiceName: "kubernetes"}},
 		AddressType: api.AddressTypeIPv4,
 		Endpoints:   eps,
 		Ports:       []api.EndpointSlicePort{slicePort("https", port, api.ProtocolTCP, nil)},
@@ -136,7 +136,9 @@ func (m *Manager) ReconcileAPIEndpoints() {
 func (m *Manager) put(obj api.Object) {
 	cur := m.store.Peek(api.RefOf(obj))
 	if cur == nil {
-		_, _ = m.store.Create(obj)
+		if _, err := m.store.Create(obj); err != nil {
+			m.trace("kube-apiserver", api.RefOf(obj), "failed: "+err.Error())
+		}
 		return
 	}
 	c := obj.DeepCopyObject()

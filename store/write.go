@@ -228,6 +228,8 @@ func (s *Store) commitUpdate(p *prepared) {
 func (s *Store) replace(obj, old api.Object, change string) {
 	obj.GetObjectMeta().ResourceVersion = s.nextRV()
 	ref := api.RefOf(obj)
+	info, _ := api.InfoFor(ref.Kind)
+	*obj.GetTypeMeta() = api.TypeMeta{APIVersion: info.APIVersion(), Kind: string(ref.Kind)}
 	m, om := obj.GetObjectMeta(), old.GetObjectMeta()
 	reindex := !maps.Equal(m.Labels, om.Labels) || !slices.Equal(m.OwnerReferences, om.OwnerReferences)
 	if reindex {
