@@ -3,6 +3,7 @@ package kubesim
 import (
 	"fmt"
 	"net/netip"
+	"reflect"
 	"time"
 
 	"github.com/kubesim/kubesim/api"
@@ -73,8 +74,9 @@ type Config struct {
 	NamespaceLatency time.Duration
 
 	// DNS is the cluster DNS's Corefile: the kubernetes plugin's options.
-	// The zone defaults to ClusterDomain and the pods mode to insecure, as
-	// kubeadm and Docker Desktop configure CoreDNS.
+	// The zero value means dns.KubeadmConfig (pods insecure, fallthrough for
+	// the reverse zones, ttl 30), the Corefile kubeadm and Docker Desktop
+	// write; the zone defaults to ClusterDomain.
 	DNS dns.Config
 	// Upstream is the world outside the cluster that DNS forwards to; nil
 	// means dns.DefaultUpstream (the lab's raw.githubusercontent.com).
@@ -200,8 +202,8 @@ func (c Config) withDefaults() (Config, profile, error) {
 	if c.Proxy.DetectLocal == "" {
 		c.Proxy.DetectLocal = proxy.DetectLocalClusterCIDR
 	}
-	if c.DNS.Pods == "" {
-		c.DNS.Pods = dns.PodsInsecure
+	if reflect.ValueOf(c.DNS).IsZero() {
+		c.DNS = dns.KubeadmConfig()
 	}
 	return c, p, c.check()
 }
