@@ -27,6 +27,12 @@ type Cluster struct {
 	svcs  *ipam.Services
 	dns   *dns.Server
 	proxy *proxy.Proxy
+
+	nodes     *ipam.Nodes // pod ranges and pod IPs, for snapshots
+	dnsFeed   *feed       // the cluster DNS's watch
+	proxyFeed *feed       // the kube-proxies' watch
+	faults    *faultState // injected faults (faults.go)
+	history   *history    // deleted names, for the checker (check.go)
 }
 
 // SettleLimit bounds how many events Settle runs before it reports a livelock.
@@ -61,7 +67,8 @@ func New(cfg Config) (*Cluster, error) {
 	})
 	ctrl.SetKubernetesServiceIP(kubernetesIP(cfg))
 	namespace.Start(loop, st, cfg.NamespaceLatency)
-	c := &Cluster{cfg: cfg, loop: loop, store: st, ctrl: ctrl, svcs: svcs}
+	c := &Cluster{cfg: cfg, loop: loop, store: st, ctrl: ctrl, svcs: svcs, nodes: nodes}
+	c.faults, c.history = newFaultState(c), newHistory(st)
 	if err := c.startDNS(); err != nil {
 		return nil, err
 	}
@@ -99,15 +106,30 @@ func (c *Cluster) Apply(manifests []byte) ([]store.Result, error) {
 func (c *Cluster) ApplyObjects(objs ...api.Object) ([]store.Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.store.Apply(objs)
+	saved := c.saveRand()
+	res, err := c.store.Apply(objs)
+	if err != nil {
+		c.loop.RestoreRand(saved)
+	}
+	return res, err
 }
+
+// writeStreams are the random streams a write draws from before it can still
+// be refused: generated names and uids, and allocated addresses.
+var writeStreams = []string{"apiserver", "ipam/services"}
+
+// saveRand records the write streams so that a refused write leaves no trace:
+// the next write draws exactly what it would have drawn.
+func (c *Cluster) saveRand() sim.RandState { return c.loop.SaveRand(writeStreams...) }
 
 // Create creates obj, which must not exist, and returns the stored copy.
 func (c *Cluster) Create(obj api.Object) (api.Object, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	saved := c.saveRand()
 	o, err := c.store.Create(obj)
 	if err != nil {
+		c.loop.RestoreRand(saved)
 		return nil, err
 	}
 	return o.DeepCopyObject(), nil
@@ -118,8 +140,10 @@ func (c *Cluster) Create(obj api.Object) (api.Object, error) {
 func (c *Cluster) Update(obj api.Object) (api.Object, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	saved := c.saveRand()
 	o, err := c.store.Update(obj)
 	if err != nil {
+		c.loop.RestoreRand(saved)
 		return nil, err
 	}
 	return o.DeepCopyObject(), nil

@@ -308,6 +308,18 @@ spec:
 	if got := c.TraceHash(); got != before {
 		t.Error("a failed apply changed the trace")
 	}
+	// The failed batch left no trace in the random streams either: the next
+	// service gets the address it gets in a cluster that never saw the batch.
+	fresh, err := kubesim.New(kubesim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := []byte("apiVersion: v1\nkind: Service\nmetadata: {name: next}\nspec: {ports: [{port: 80}]}\n")
+	mustApply(t, c, next)
+	mustApply(t, fresh, next)
+	if a, b := svc(t, c, "default", "next").Spec.ClusterIP, svc(t, fresh, "default", "next").Spec.ClusterIP; a != b {
+		t.Errorf("after a failed batch the next service got %s; in a fresh cluster %s", a, b)
+	}
 	// The cluster IP the failed batch reserved is free again.
 	if _, err := c.Apply([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: again}\nspec: {clusterIP: 10.100.0.100, ports: [{port: 80}]}\n")); err != nil {
 		t.Fatal(err)

@@ -41,6 +41,7 @@ type Loop struct {
 	q     queue
 	seed  uint64
 	rands map[string]*rand.Rand // lookup only; never iterated
+	pcgs  map[string]*rand.PCG  // the generators behind rands, for SaveRand
 	trace Trace
 }
 

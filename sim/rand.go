@@ -16,9 +16,12 @@ func (l *Loop) Rand(component string) *rand.Rand {
 	}
 	if l.rands == nil {
 		l.rands = make(map[string]*rand.Rand)
+		l.pcgs = make(map[string]*rand.PCG)
 	}
-	r := rand.New(rand.NewPCG(l.seed, fnv64a(component)))
+	pcg := rand.NewPCG(l.seed, fnv64a(component))
+	r := rand.New(pcg)
 	l.rands[component] = r
+	l.pcgs[component] = pcg
 	return r
 }
 
@@ -36,4 +39,31 @@ func fnv64a(s string) uint64 {
 		h *= fnvPrime64
 	}
 	return h
+}
+
+// RandState is a saved position of some random streams; see SaveRand.
+type RandState struct {
+	names  []string
+	states [][]byte
+}
+
+// SaveRand records the position of the named streams, so that work which turns
+// out to be refused can be undone without leaving a trace in later draws.
+func (l *Loop) SaveRand(components ...string) RandState {
+	st := RandState{names: components, states: make([][]byte, len(components))}
+	for i, name := range components {
+		l.Rand(name)
+		b, _ := l.pcgs[name].MarshalBinary()
+		st.states[i] = b
+	}
+	return st
+}
+
+// RestoreRand moves the streams saved in st back to where they were.
+func (l *Loop) RestoreRand(st RandState) {
+	for i, name := range st.names {
+		// The state came from MarshalBinary of the same generator type, so it
+		// always unmarshals.
+		_ = l.pcgs[name].UnmarshalBinary(st.states[i])
+	}
 }

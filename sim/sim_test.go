@@ -454,3 +454,16 @@ func TestZeroLoop(t *testing.T) {
 		t.Error("zero Loop: Rand or Trace unusable")
 	}
 }
+
+func TestSaveRestoreRand(t *testing.T) {
+	l := sim.New(time.Time{}, 5)
+	r := l.Rand("a")
+	r.Uint64()
+	st := l.SaveRand("a", "b")
+	want := []uint64{r.Uint64(), r.Uint64(), l.Rand("b").Uint64()}
+	l.RestoreRand(st)
+	got := []uint64{r.Uint64(), r.Uint64(), l.Rand("b").Uint64()}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after RestoreRand draws = %v, want %v", got, want)
+	}
+}
