@@ -288,6 +288,15 @@ spec:
 apiVersion: v1
 kind: Service
 metadata:
+  name: drawn
+spec:
+  type: NodePort
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
   name: broken
 spec:
   ports:
