@@ -390,3 +390,32 @@ func TestLabNetwork(t *testing.T) {
 		t.Errorf("port 8080 on sleep-2's cluster IP was forwarded to %v", res.Chosen)
 	}
 }
+
+func TestRulesForEveryMode(t *testing.T) {
+	c, err := kubesim.New(kubesim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode proxy.Mode
+		want string
+	}{
+		{proxy.ModeIPTables, "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp"},
+		{proxy.ModeNFTables, "table ip kube-proxy"},
+		{proxy.ModeIPVS, "10.96.0.10:53"},
+	} {
+		got, err := c.RulesFor("docker-desktop", tc.mode, api.IPv4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s rules lack %q:\n%s", tc.mode, tc.want, got)
+		}
+	}
+	if _, err := c.RulesFor("nope", proxy.ModeIPTables, api.IPv4); !api.IsNotFound(err) {
+		t.Errorf("rules of a missing node: err = %v, want not found", err)
+	}
+	if err := c.SetProxySyncLatency("nope", time.Second); !api.IsNotFound(err) {
+		t.Errorf("SetProxySyncLatency on a missing node: err = %v, want not found", err)
+	}
+}

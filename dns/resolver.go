@@ -2,6 +2,7 @@ package dns
 
 import (
 	"cmp"
+	"encoding/json"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -91,6 +92,17 @@ type PathQuery struct {
 	Via      string        `json:"via,omitempty"`
 	Sent     time.Duration `json:"sent"`
 	Received time.Duration `json:"received"`
+}
+
+// MarshalJSON writes a query with no answers as "answers": [], so that a
+// consumer of `kubesim resolve -o json` can always iterate it.
+func (q PathQuery) MarshalJSON() ([]byte, error) {
+	type plain PathQuery
+	p := plain(q)
+	if p.Answers == nil {
+		p.Answers = []RR{}
+	}
+	return json.Marshal(p)
 }
 
 // Path is everything a lookup did: each query in the order sent, and how it
@@ -312,6 +324,16 @@ func ndotsOf(name string) int { return strings.Count(name, ".") }
 // entries on it). Busybox stubs run nslookup's query set.
 func (st Stub) Lookup(name string, now time.Time) Path {
 	var p Path
+	if name == "" {
+		// getaddrinfo refuses an empty name before sending anything.
+		r := st.Resolver
+		if r == "" {
+			r = Glibc
+		}
+		p = Path{Resolver: r, Outcome: "NXDOMAIN", Error: "EAI_NONAME", ErrnoName: hostNotFound}
+		p.Name, p.ResolvConf, p.Warnings, p.Addresses = name, st.Conf, st.Warnings, []netip.Addr{}
+		return p
+	}
 	switch st.Resolver {
 	case Musl:
 		p = st.lookupMusl(name, now)

@@ -328,3 +328,23 @@ func TestResolverForImage(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupEmptyNameSendsNothing(t *testing.T) {
+	s := newTestServer(t, nil)
+	for _, r := range []Resolver{Glibc, Musl} {
+		p := testStub(s, r, nil).Lookup("", time.Time{})
+		if len(p.Queries) != 0 || p.Error != "EAI_NONAME" || len(p.Addresses) != 0 {
+			t.Errorf("%s: Lookup(\"\") = %d queries, error %q; want none sent and EAI_NONAME", r, len(p.Queries), p.Error)
+		}
+	}
+}
+
+func TestPathQueryJSONAnswersNeverNull(t *testing.T) {
+	b, err := json.Marshal(PathQuery{Name: "x.", Type: QType(TypeA), Rcode: Rcode(RcodeNameError)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"answers":[]`) {
+		t.Errorf("PathQuery JSON = %s, want \"answers\":[]", b)
+	}
+}
