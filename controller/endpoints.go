@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kubesim/kubesim/api"
@@ -220,7 +221,7 @@ func (e *endpointsController) sync(k string) {
 	c := cur.DeepCopy()
 	c.Subsets = subsets
 	c.Labels = labels
-	_ = e.m.store.UpdateStatus(c, "endpoints: "+FormatEndpoints(subsets))
+	_ = e.m.store.UpdateStatus(c, "endpoints: "+summarizeEndpoints(subsets))
 }
 
 func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
@@ -303,6 +304,40 @@ func podIPFor(p *api.Pod, svc *api.Service) (netip.Addr, bool) {
 		return p.Status.PodIP, true
 	}
 	return netip.Addr{}, false
+}
+
+// summarizeEndpoints renders ready addresses for the trace as kubectl's
+// ENDPOINTS column shows them: the first three, then how many more, so that a
+// service with thousands of endpoints costs a short line.
+func summarizeEndpoints(subsets []api.EndpointSubset) string {
+	const shown = 3
+	var b strings.Builder
+	n := 0
+	for _, ss := range subsets {
+		ports := max(len(ss.Ports), 1)
+		for _, a := range ss.Addresses {
+			for i := range ports {
+				if n < shown {
+					if n > 0 {
+						b.WriteByte(',')
+					}
+					b.WriteString(a.IP.String())
+					if len(ss.Ports) > 0 {
+						b.WriteByte(':')
+						b.WriteString(itoa32(ss.Ports[i].Port))
+					}
+				}
+				n++
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		return "<none>"
+	case n > shown:
+		b.WriteString(" + " + strconv.Itoa(n-shown) + " more...")
+	}
+	return b.String()
 }
 
 // FormatEndpoints renders ready addresses as kubectl's ENDPOINTS column does

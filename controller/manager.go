@@ -115,6 +115,7 @@ func Start(loop *sim.Loop, st *store.Store, nodes *ipam.Nodes, cfg Config) *Mana
 	st.Watch(m.onEndpoints, api.KindEndpoints)
 	st.Watch(m.onNode, api.KindNode)
 	st.Watch(m.onAny, api.Kinds...)
+	startNodeLifecycle(m)
 	return m
 }
 

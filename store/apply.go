@@ -78,7 +78,7 @@ func (s *Store) Apply(objs []api.Object) ([]Result, error) {
 		if old := s.Peek(ref); old != nil {
 			p, err = s.prepareUpdate(mergeForApply(obj, old), old)
 		} else {
-			p, err = s.prepareCreate(obj, bv)
+			p, err = s.prepareCreate(obj, bv, false)
 		}
 		if err != nil {
 			return fail(err)

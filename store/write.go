@@ -15,7 +15,21 @@ const DefaultNamespace = "default"
 // Create stores a new object built from a copy of obj and returns the stored
 // object (shared, read-only).
 func (s *Store) Create(obj api.Object) (api.Object, error) {
-	p, err := s.prepareCreate(obj.DeepCopyObject(), nil)
+	p, err := s.prepareCreate(obj.DeepCopyObject(), nil, false)
+	if err != nil {
+		return nil, err
+	}
+	s.commitCreate(p)
+	return p.obj, nil
+}
+
+// CreateFromTemplate stores an object a controller stamped out of a template
+// the store already defaulted and validated (a replica set's pod), skipping
+// both steps: they cannot fail on such an object, and at 150,000 pods they
+// are a tenth of the work. Admission still runs. The store keeps obj itself,
+// which the caller must not touch afterwards.
+func (s *Store) CreateFromTemplate(obj api.Object) (api.Object, error) {
+	p, err := s.prepareCreate(obj, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +49,7 @@ type batchView struct {
 	namespaces map[string]bool
 }
 
-func (s *Store) prepareCreate(obj api.Object, bv *batchView) (*prepared, error) {
+func (s *Store) prepareCreate(obj api.Object, bv *batchView, trusted bool) (*prepared, error) {
 	kind := api.KindOf(obj)
 	info, _ := api.InfoFor(kind)
 	*obj.GetTypeMeta() = api.TypeMeta{APIVersion: info.APIVersion(), Kind: string(kind)}
@@ -48,9 +62,11 @@ func (s *Store) prepareCreate(obj api.Object, bv *batchView) (*prepared, error) 
 	if m.Name == "" && m.GenerateName != "" {
 		m.Name = s.generateName(kind, m.Namespace, m.GenerateName)
 	}
-	api.SetDefaults(obj)
-	if err := api.Validate(obj, s.opts.Validation); err != nil {
-		return nil, err
+	if !trusted {
+		api.SetDefaults(obj)
+		if err := api.Validate(obj, s.opts.Validation); err != nil {
+			return nil, err
+		}
 	}
 	ref := api.RefOf(obj)
 	if s.Peek(ref) != nil {
