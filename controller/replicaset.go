@@ -129,6 +129,16 @@ func (m *Manager) createPod(rs *api.ReplicaSet) error {
 		},
 		Spec: tmpl.Spec,
 	}
+	if pod.Spec.HostNetwork {
+		// Pod defaults rewrite a host-network pod's container ports, so it
+		// takes the ordinary path, which copies the template first.
+		_, err := m.store.Create(pod)
+		return err
+	}
+	if pod.Spec.EnableServiceLinks == nil {
+		// The one pod default that templates do not get.
+		pod.Spec.EnableServiceLinks = &yes
+	}
 	_, err := m.store.CreateFromTemplate(pod)
 	return err
 }
