@@ -27,12 +27,12 @@ const (
 )
 
 // ResolverForImage guesses the C library of a container image from its name:
-// musl for Alpine-based images (alpine, the kiamol sleep image), glibc
+// musl for Alpine-based images (alpine, and the kiamol chapter 3 images built on it), glibc
 // otherwise. busybox's nslookup applet ignores the C library and always uses
 // its own client; ask Stub.Nslookup for it.
 func ResolverForImage(image string) Resolver {
 	i := strings.ToLower(image)
-	if strings.Contains(i, "alpine") || strings.Contains(i, "kiamol/ch03-sleep") || strings.Contains(i, ":musl") || strings.Contains(i, "-musl") {
+	if strings.Contains(i, "alpine") || strings.Contains(i, "kiamol/ch03-") || strings.Contains(i, ":musl") || strings.Contains(i, "-musl") {
 		return Musl
 	}
 	return Glibc

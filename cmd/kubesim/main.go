@@ -39,12 +39,9 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		if c, ok := commands["shell"]; ok {
-			return c.run(nil, stdin, stdout, stderr)
-		}
-		usage(stderr)
-		return 2
+	// With no command, or only flags (kubesim -f DIR), the prompt starts.
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
+		return commands["shell"].run(args, stdin, stdout, stderr)
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

@@ -85,3 +85,11 @@ func TestIncomplete(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagsAloneStartTheShell(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"-f", "../../examples/ch03/sleep"}, strings.NewReader("kubectl get deploy\n"), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "sleep-1") {
+		t.Fatalf("kubesim -f DIR: exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
