@@ -61,7 +61,7 @@ func ExampleRunner_Run() {
 	// pod/sleep-7f7ddf8899-wbrdl condition met
 	// $ kubectl get deploy sleep
 	// NAME    READY   UP-TO-DATE   AVAILABLE   AGE
-	// sleep   1/1     1            1           3s
+	// sleep   1/1     1            1           4s
 	// $ kubectl get pods -o jsonpath='{.items[0].status.phase}{"\n"}'
 	// Running
 	// $ kubectl get svc nope

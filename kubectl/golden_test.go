@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
@@ -89,6 +90,9 @@ func newRunner(t testing.TB) *Runner {
 		t.Fatal(err)
 	}
 	r := New(c)
+	// The transcripts were written for one second between commands: that
+	// pace is what shows containers not started yet and pods not Ready.
+	r.ThinkTime = time.Second
 	r.Dir = filepath.Join("..", "examples", "ch03")
 	r.Exec = testImage
 	return r

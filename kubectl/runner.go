@@ -15,7 +15,7 @@ import (
 // DefaultThinkTime is how much virtual time passes before each script
 // command by default: the pause of a person typing the next command, which is
 // what lets a pod start between `kubectl apply` and `kubectl get pods`.
-const DefaultThinkTime = time.Second
+const DefaultThinkTime = 2 * time.Second
 
 // ExitNotFound is the status of a command that names no program, as a shell
 // reports it.

@@ -308,6 +308,7 @@ func TestRelaxedJSONPath(t *testing.T) {
 
 func TestThinkTimeAndSleep(t *testing.T) {
 	r := newRunner(t)
+	r.ThinkTime = New(r.Cluster).ThinkTime
 	start := r.Cluster.Now()
 	must(t, r, "kubectl get ns")
 	if d := r.Cluster.Now().Sub(start); d != DefaultThinkTime {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
@@ -47,6 +48,7 @@ func newLab(t testing.TB) (*kubectl.Runner, *podnet.Env) {
 	}
 	env := podnet.New(c)
 	r := kubectl.New(c)
+	r.ThinkTime = time.Second // the pace the golden transcript was written at
 	r.Dir = ch03
 	r.Exec = env
 	return r, env
