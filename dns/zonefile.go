@@ -20,7 +20,8 @@ func ParseZone(text, origin string) ([]RR, error) {
 	p.defaultTTL = 3600
 	if origin != "" {
 		o := fqdn(origin)
-		if ni := scanName(o); !ni.valid || !plainToken(o) {
+		// A name that starts with $ would read back as a directive.
+		if ni := scanName(o); !ni.valid || !plainToken(o) || strings.HasPrefix(o, "$") {
 			return nil, fmt.Errorf("dns: ParseZone: bad origin %q", origin)
 		}
 		p.origin = o
@@ -242,6 +243,10 @@ func (p *zoneParser) name(l zoneLine, s string) (string, error) {
 	}
 	if ni := scanName(n); !ni.valid || !ni.fqdn {
 		return "", p.errf(l, "bad name %q", s)
+	}
+	if strings.HasPrefix(n, "$") {
+		// Written back at the start of a line, it would read as a directive.
+		return "", p.errf(l, "name %q starts with $ (write it as \\$)", s)
 	}
 	return n, nil
 }
