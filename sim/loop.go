@@ -37,7 +37,6 @@ func (f funcHandler) Fire(uint64) { f() }
 type Loop struct {
 	start time.Time
 	now   uint64 // nanoseconds since start, at most math.MaxInt64; never decreases
-	seq   uint64
 	q     queue
 	seed  uint64
 	rands map[string]*rand.Rand // lookup only; never iterated
@@ -93,8 +92,7 @@ func (l *Loop) push(at uint64, h Handler, arg uint64) {
 	if h == nil {
 		panic("sim: nil Handler")
 	}
-	l.seq++
-	l.q.push(at, l.seq, payload{h, arg})
+	l.q.push(at, h, arg)
 }
 
 // Pending returns the number of scheduled events that have not run.
@@ -120,9 +118,9 @@ func (l *Loop) Step() bool {
 }
 
 func (l *Loop) step() {
-	at, v := l.q.pop()
+	at, h, arg := l.q.pop()
 	l.now = at
-	v.h.Fire(v.arg)
+	h.Fire(arg)
 }
 
 // RunFor runs every event due at or before Now()+d, in order, including
