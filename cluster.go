@@ -28,11 +28,12 @@ type Cluster struct {
 	dns   *dns.Server
 	proxy *proxy.Proxy
 
-	nodes     *ipam.Nodes // pod ranges and pod IPs, for snapshots
-	dnsFeed   *feed       // the cluster DNS's watch
-	proxyFeed *feed       // the kube-proxies' watch
-	faults    *faultState // injected faults (faults.go)
-	history   *history    // deleted names, for the checker (check.go)
+	nodes     *ipam.Nodes               // pod ranges and pod IPs, for snapshots
+	dnsFeed   *feed                     // the cluster DNS's watch
+	proxyFeed *feed                     // the kube-proxies' watch
+	faults    *faultState               // injected faults (faults.go)
+	history   *history                  // deleted names, for the checker (check.go)
+	caches    map[string]*dns.NodeCache // node name -> its NodeLocal DNSCache, when configured
 }
 
 // SettleLimit bounds how many events Settle runs before it reports a livelock.

@@ -94,6 +94,11 @@ type Config struct {
 	// their watch (100ms); each then syncs on its own schedule.
 	ProxyLag time.Duration
 
+	// NodeLocalDNSCache runs NodeLocal DNSCache on every node, in its
+	// transparent setup: pods' queries to the DNS service go through their
+	// node's cache, and lookup paths show hits and misses.
+	NodeLocalDNSCache bool
+
 	// NoTrace stops the trace from keeping its entries (its hash is still
 	// kept): large benchmarks set it to save memory.
 	NoTrace bool

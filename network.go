@@ -1,8 +1,10 @@
 package kubesim
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/kubesim/kubesim/api"
@@ -15,36 +17,184 @@ import (
 // feed delivers the store's watch events to one consumer after a lag, as an
 // informer's watch does: a consumer sees a change only lag after it happened,
 // and in the order the changes happened.
+//
+// Faults (faults.go) can slow the watch down (extra lag), lose events on the
+// way (drop) and end with a relist, which brings the consumer back in line
+// with the store as an informer's relist does. A feed no fault touched
+// behaves exactly as a plain lagged queue.
 type feed struct {
 	loop    *sim.Loop
+	store   *store.Store
+	kinds   []api.Kind
 	name    string
 	lag     time.Duration
 	deliver func(store.Event)
-	pending []store.Event // events waiting out their lag, oldest first
+	pending []pendingEvent // events waiting out their lag, oldest first
 	head    int
+	lastDue time.Time // deliveries never overtake one another
+
+	extra   time.Duration          // fault: added to the lag of each new event
+	drop    func(store.Event) bool // fault: decides, at delivery, that an event is lost
+	after   func(store.Event)      // fault: runs after each delivered event
+	view    map[feedKey]api.Object // while events may be lost: what the consumer holds
+	epoch   uint64                 // events of an older epoch were superseded by a relist
+	relists int                    // relists scheduled and not yet run
+}
+
+type pendingEvent struct {
+	ev    store.Event
+	epoch uint64
+}
+
+type feedKey struct {
+	kind     api.Kind
+	ns, name string
+}
+
+func keyOf(o api.Object) feedKey {
+	m := o.GetObjectMeta()
+	return feedKey{api.KindOf(o), m.Namespace, m.Name}
 }
 
 func newFeed(loop *sim.Loop, st *store.Store, name string, lag time.Duration, deliver func(store.Event), kinds ...api.Kind) *feed {
-	f := &feed{loop: loop, name: name, lag: lag, deliver: deliver}
+	f := &feed{loop: loop, store: st, kinds: kinds, name: name, lag: lag, deliver: deliver}
 	st.Watch(f.observe, kinds...)
 	return f
 }
 
 func (f *feed) observe(ev store.Event) {
-	f.pending = append(f.pending, ev)
-	f.loop.Schedule(f.lag, f, 0)
+	f.pending = append(f.pending, pendingEvent{ev, f.epoch})
+	due := f.loop.Now().Add(f.lag + f.extra)
+	if due.Before(f.lastDue) {
+		due = f.lastDue // a shorter lag after a longer one must not overtake
+	}
+	f.lastDue = due
+	f.loop.At(due, f, 0)
 }
 
-// Fire delivers the oldest waiting event: every event waits the same lag, so
-// the oldest is the one due.
+// Fire delivers the oldest waiting event: deliveries are scheduled in order,
+// so the oldest is the one due. An event a relist superseded, or one a fault
+// loses, is not delivered.
 func (f *feed) Fire(uint64) {
-	ev := f.pending[f.head]
-	f.pending[f.head] = store.Event{}
+	pe := f.pending[f.head]
+	f.pending[f.head] = pendingEvent{}
 	f.head++
 	if f.head == len(f.pending) {
 		f.pending, f.head = f.pending[:0], 0
 	}
+	if pe.epoch != f.epoch || (f.drop != nil && f.drop(pe.ev)) {
+		return
+	}
+	f.hand(pe.ev)
+}
+
+// hand gives one event to the consumer.
+func (f *feed) hand(ev store.Event) {
+	if f.view != nil {
+		if ev.Type == store.Deleted {
+			delete(f.view, keyOf(ev.Object))
+		} else {
+			f.view[keyOf(ev.Object)] = ev.Object
+		}
+	}
 	f.deliver(ev)
+	if f.after != nil {
+		f.after(ev)
+	}
+}
+
+// track starts recording what the consumer holds, so that a later relist can
+// tell what it missed: the store's objects, less the changes still on their
+// way to it.
+func (f *feed) track() {
+	if f.view != nil {
+		return
+	}
+	f.view = make(map[feedKey]api.Object)
+	for _, k := range f.kinds {
+		for _, o := range f.store.List(k, "", api.Everything()) {
+			f.view[keyOf(o)] = o
+		}
+	}
+	seen := make(map[feedKey]bool)
+	for _, pe := range f.pending[f.head:] {
+		if pe.epoch != f.epoch {
+			continue
+		}
+		k := keyOf(pe.ev.Object)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		switch pe.ev.Type {
+		case store.Added:
+			delete(f.view, k)
+		case store.Modified:
+			f.view[k] = pe.ev.Old
+		case store.Deleted:
+			f.view[k] = pe.ev.Object
+		}
+	}
+}
+
+// relistAfter schedules a relist lag from now: the watch is re-established,
+// every change still on its way is superseded, and the consumer gets what
+// differs between what it holds and the store, in kind order then by
+// namespace and name. done runs after it with the number of changes
+// delivered.
+func (f *feed) relistAfter(done func(changes int)) {
+	f.relists++
+	f.loop.After(f.lag, func() {
+		f.relists--
+		n := f.relist()
+		if done != nil {
+			done(n)
+		}
+	})
+}
+
+func (f *feed) relist() int {
+	if f.view == nil {
+		f.track()
+	}
+	f.epoch++
+	view := f.view
+	n := 0
+	live := make(map[feedKey]bool)
+	for _, k := range f.kinds {
+		for _, o := range f.store.List(k, "", api.Everything()) {
+			key := keyOf(o)
+			live[key] = true
+			old, had := view[key]
+			switch {
+			case !had:
+				f.hand(store.Event{Type: store.Added, Object: o})
+			case old != o:
+				f.hand(store.Event{Type: store.Modified, Object: o, Old: old})
+			default:
+				continue
+			}
+			n++
+		}
+	}
+	var gone []feedKey
+	for k := range view {
+		if !live[k] {
+			gone = append(gone, k)
+		}
+	}
+	slices.SortFunc(gone, func(a, b feedKey) int {
+		return cmp.Or(cmp.Compare(slices.Index(f.kinds, a.kind), slices.Index(f.kinds, b.kind)),
+			cmp.Compare(a.ns, b.ns), cmp.Compare(a.name, b.name))
+	})
+	for _, k := range gone {
+		f.hand(store.Event{Type: store.Deleted, Object: view[k]})
+		n++
+	}
+	if f.drop == nil {
+		f.view = nil
+	}
+	return n
 }
 
 // dnsFeed applies a watch event to the DNS server.
@@ -96,13 +246,20 @@ func (c *Cluster) startDNS() error {
 		up = dns.DefaultUpstream()
 	}
 	c.dns.SetUpstream(up)
-	deliver := dnsFeed(c.dns)
-	newFeed(c.loop, c.store, "dns", c.cfg.DNSLag, func(ev store.Event) {
-		deliver(ev)
-		if p, ok := ev.Object.(*api.Pod); ok && p.Labels["k8s-app"] == "kube-dns" && p.Namespace == "kube-system" {
-			c.dns.SetLocalIPs(c.corednsIPs()...)
+	kinds := []api.Kind{api.KindNamespace, api.KindService, api.KindEndpointSlice}
+	// Like CoreDNS, the server watches pods only when an option needs them:
+	// verified pod records and autopath. At 150,000 pods that watch is most
+	// of its work.
+	if cfg.Pods == dns.PodsVerified || cfg.AutoPath {
+		kinds = append(kinds, api.KindPod)
+	}
+	c.dnsFeed = newFeed(c.loop, c.store, "dns", c.cfg.DNSLag, dnsFeed(c.dns), kinds...)
+	// The apex NS records name the coredns pods' addresses.
+	c.store.Watch(func(ev store.Event) {
+		if p := ev.Object.(*api.Pod); p.Namespace == "kube-system" && p.Labels["k8s-app"] == "kube-dns" {
+			c.loop.After(c.cfg.DNSLag, func() { c.dns.SetLocalIPs(c.corednsIPs()...) })
 		}
-	}, api.KindNamespace, api.KindService, api.KindEndpointSlice, api.KindPod)
+	}, api.KindPod)
 	c.loop.After(c.cfg.DNSLag, c.dns.MarkSynced)
 	return nil
 }
@@ -161,6 +318,8 @@ func (c *Cluster) Stub(namespace, pod string) (dns.Stub, error) {
 	if len(p.Spec.Containers) > 0 {
 		st.Resolver = dns.ResolverForImage(p.Spec.Containers[0].Image)
 	}
+	st.Cache = c.nodeCache(p)
+	c.faults.stub(&st, p)
 	return st, nil
 }
 
@@ -238,7 +397,7 @@ func (c *Cluster) startProxy() error {
 		return fmt.Errorf("kubesim: kube-proxy: %w", err)
 	}
 	c.proxy = p
-	newFeed(c.loop, c.store, "kube-proxy", c.cfg.ProxyLag, proxyFeed(p),
+	c.proxyFeed = newFeed(c.loop, c.store, "kube-proxy", c.cfg.ProxyLag, proxyFeed(p),
 		api.KindNode, api.KindServiceCIDR, api.KindService, api.KindEndpointSlice)
 	return nil
 }
@@ -274,7 +433,9 @@ func (c *Cluster) Explain(node string, pkt proxy.Packet) (proxy.Decision, error)
 	if err != nil {
 		return proxy.Decision{}, err
 	}
-	return n.Explain(c.loop.Now(), pkt), nil
+	d := n.Explain(c.loop.Now(), pkt)
+	c.faults.explain(&d)
+	return d, nil
 }
 
 // Rules returns the rules a node's kube-proxy has programmed, in the form its

@@ -419,3 +419,73 @@ func TestRulesForEveryMode(t *testing.T) {
 		t.Errorf("SetProxySyncLatency on a missing node: err = %v, want not found", err)
 	}
 }
+
+// TestDNSSeesTheClusterThroughItsWatch checks the watch lag: a new service
+// does not resolve until the DNS server has seen it, and a deleted one
+// lingers for as long.
+func TestDNSSeesTheClusterThroughItsWatch(t *testing.T) {
+	c, err := kubesim.New(kubesim.Config{DNSLag: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, c, lab(t, "sleep/sleep1.yaml"))
+	settle(t, c)
+	client := podsOf(c, "default", "app=sleep-1")[0].Name
+	outcome := func() string {
+		t.Helper()
+		p, err := c.Resolve("default", client, "sleep-2.default.svc.cluster.local")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Outcome
+	}
+	mustApply(t, c, lab(t, "sleep/sleep2-service.yaml"))
+	c.Advance(1900 * time.Millisecond)
+	if got := outcome(); got != "NXDOMAIN" {
+		t.Errorf("1.9s after the service was created: %s, want NXDOMAIN", got)
+	}
+	c.Advance(200 * time.Millisecond)
+	if got := outcome(); got != "NOERROR" {
+		t.Errorf("2.1s after the service was created: %s, want NOERROR", got)
+	}
+	if err := c.Delete(api.Ref{Kind: api.KindService, Namespace: "default", Name: "sleep-2"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(1900 * time.Millisecond)
+	if got := outcome(); got != "NOERROR" {
+		t.Errorf("1.9s after the service was deleted: %s, want NOERROR (it lingers)", got)
+	}
+	c.Advance(200 * time.Millisecond)
+	if got := outcome(); got != "NXDOMAIN" {
+		t.Errorf("2.1s after the service was deleted: %s, want NXDOMAIN", got)
+	}
+}
+
+// TestNodeLocalDNSCache checks that the cache is off by default and, when on,
+// shows in the lookup path: a miss, then a hit for the same name.
+func TestNodeLocalDNSCache(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c, err := kubesim.New(kubesim.Config{NodeLocalDNSCache: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, c, lab(t, "sleep/sleep1.yaml"))
+		settle(t, c)
+		client := podsOf(c, "default", "app=sleep-1")[0].Name
+		var via []string
+		for range 2 {
+			p, err := c.Resolve("default", client, "kube-dns.kube-system.svc.cluster.local")
+			if err != nil {
+				t.Fatal(err)
+			}
+			via = append(via, p.Queries[0].Via)
+		}
+		want := []string{"", ""}
+		if on {
+			want = []string{"cache miss", "cache hit"}
+		}
+		if !slices.Equal(via, want) {
+			t.Errorf("NodeLocalDNSCache=%v: first query via %q, want %q", on, via, want)
+		}
+	}
+}

@@ -197,6 +197,12 @@ func (m *Manager) onService(ev store.Event) {
 
 func (m *Manager) onEndpoints(ev store.Event) {
 	m.slices.onEndpoints(ev)
+	if ev.Type == store.Deleted {
+		// Someone deleted the Endpoints of a service: the controller writes
+		// them again, as upstream's onEndpointsDelete does.
+		o := ev.Object.GetObjectMeta()
+		m.endpoints.queue.Add(key(o.Namespace, o.Name))
+	}
 }
 
 func (m *Manager) onNode(ev store.Event) {
