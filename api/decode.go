@@ -336,7 +336,9 @@ func decodeObject(m map[string]any, out []Object) ([]Object, *DecodeError) {
 	}
 	obj := NewObject(info.Kind)
 	err := checkFields(m, reflect.TypeOf(obj).Elem())
-	if err == nil {
+	if err == nil && !setValue(reflect.ValueOf(obj).Elem(), m) {
+		// A form setValue leaves to encoding/json: start again there.
+		obj = NewObject(info.Kind)
 		var raw []byte
 		if raw, err = json.Marshal(m); err == nil {
 			err = json.Unmarshal(raw, obj)
@@ -481,11 +483,10 @@ func (c *fieldChecker) check(v any, t reflect.Type) {
 	if v == nil || c.typeErr != nil {
 		return
 	}
-	pt := reflect.PointerTo(t)
 	switch {
 	case t == rawMessageType:
 		return
-	case pt.Implements(jsonUnmarshalerType):
+	case unmarshalKindOf(t) == jsonUnmarshaler:
 		b, err := json.Marshal(v)
 		if err == nil {
 			err = reflect.New(t).Interface().(json.Unmarshaler).UnmarshalJSON(b)
@@ -494,7 +495,7 @@ func (c *fieldChecker) check(v any, t reflect.Type) {
 			c.fail(v, t, err)
 		}
 		return
-	case pt.Implements(textUnmarshalerType):
+	case unmarshalKindOf(t) == textUnmarshaler:
 		s, ok := v.(string)
 		if !ok {
 			c.fail(v, t, nil)
@@ -570,35 +571,40 @@ func (c *fieldChecker) check(v any, t reflect.Type) {
 func (c *fieldChecker) checkStruct(m map[string]any, t reflect.Type) {
 	fields := fieldsOf(t)
 	var unknown []string
+	// The fields m holds, by their place in the declaration: a struct
+	// declares many more fields than a manifest sets.
+	var buf [16]int
+	present := buf[:0]
 	for k := range m {
-		if _, ok := fields.byName[k]; !ok {
+		if i, ok := fields.byName[k]; ok {
+			present = append(present, i)
+		} else {
 			unknown = append(unknown, c.pathString(k))
 		}
 	}
 	slices.Sort(unknown)
 	c.unknown = append(c.unknown, unknown...)
-	for _, f := range fields.list {
-		fv, ok := m[f.name]
-		if !ok {
-			continue
-		}
+	slices.Sort(present)
+	for _, i := range present {
+		f := &fields.list[i]
 		c.path = append(c.path, pathSeg{name: f.name, index: -1})
-		c.check(fv, f.typ)
+		c.check(m[f.name], f.typ)
 		c.path = c.path[:len(c.path)-1]
 	}
 }
 
 // jsonField is a field as encoding/json names it.
 type jsonField struct {
-	name string
-	typ  reflect.Type
+	name  string
+	typ   reflect.Type
+	index []int // for reflect.Value.FieldByIndex, through inlined structs
 }
 
 // structFields is a struct's JSON fields in declaration order, with embedded
 // untagged or ",inline" structs flattened into their parent.
 type structFields struct {
 	list   []jsonField
-	byName map[string]reflect.Type
+	byName map[string]int // index in list
 }
 
 var fieldCache sync.Map // reflect.Type -> *structFields
@@ -607,7 +613,7 @@ func fieldsOf(t reflect.Type) *structFields {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(*structFields)
 	}
-	f := &structFields{byName: map[string]reflect.Type{}}
+	f := &structFields{byName: map[string]int{}}
 	f.add(t)
 	actual, _ := fieldCache.LoadOrStore(t, f)
 	return actual.(*structFields)
@@ -616,7 +622,7 @@ func fieldsOf(t reflect.Type) *structFields {
 // add collects t's fields. A field of the outer struct wins over an inlined
 // one of the same name, as the shallower field does in encoding/json.
 func (f *structFields) add(t reflect.Type) {
-	var inline []reflect.Type
+	var inline []reflect.StructField
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
@@ -625,7 +631,7 @@ func (f *structFields) add(t reflect.Type) {
 		}
 		name, _, _ := strings.Cut(tag, ",")
 		if sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct {
-			inline = append(inline, sf.Type)
+			inline = append(inline, sf)
 			continue
 		}
 		if !sf.IsExported() {
@@ -634,16 +640,181 @@ func (f *structFields) add(t reflect.Type) {
 		if name == "" {
 			name = sf.Name
 		}
-		f.list = append(f.list, jsonField{name, sf.Type})
-		f.byName[name] = sf.Type
+		f.byName[name] = len(f.list)
+		f.list = append(f.list, jsonField{name, sf.Type, sf.Index})
 	}
-	for _, it := range inline {
-		inner := fieldsOf(it)
+	for _, sf := range inline {
+		inner := fieldsOf(sf.Type)
 		for _, jf := range inner.list {
 			if _, dup := f.byName[jf.name]; !dup {
+				jf.index = append(slices.Clone(sf.Index), jf.index...)
+				f.byName[jf.name] = len(f.list)
 				f.list = append(f.list, jf)
-				f.byName[jf.name] = jf.typ
 			}
 		}
 	}
+}
+
+// unmarshalKind says which of encoding/json's unmarshaler interfaces a
+// type's pointer implements; json.Unmarshaler comes first, as there.
+type unmarshalKind uint8
+
+const (
+	plainValue unmarshalKind = iota
+	jsonUnmarshaler
+	textUnmarshaler
+)
+
+var unmarshalKinds sync.Map // reflect.Type -> unmarshalKind
+
+// unmarshalKindOf caches the answer for t: checking the method sets on every
+// value was a tenth of decoding.
+func unmarshalKindOf(t reflect.Type) unmarshalKind {
+	if k, ok := unmarshalKinds.Load(t); ok {
+		return k.(unmarshalKind)
+	}
+	k := plainValue
+	switch pt := reflect.PointerTo(t); {
+	case pt.Implements(jsonUnmarshalerType):
+		k = jsonUnmarshaler
+	case pt.Implements(textUnmarshalerType):
+		k = textUnmarshaler
+	}
+	unmarshalKinds.Store(t, k)
+	return k
+}
+
+var stringMapType = reflect.TypeFor[map[string]string]()
+
+// setValue stores v, generic JSON that checkFields accepted for dst's type,
+// in dst as json.Unmarshal would store it, without writing v out as JSON and
+// reading it back, which was a third of decoding. It reports false for the
+// forms it leaves to json.Unmarshal, whose rules for them are subtle: null,
+// interfaces, arrays, []byte and map keys other than plain strings. dst is
+// zero.
+func setValue(dst reflect.Value, v any) bool {
+	if v == nil || !dst.CanSet() {
+		return false
+	}
+	t := dst.Type()
+	switch {
+	case t == rawMessageType:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return false
+		}
+		dst.SetBytes(b)
+		return true
+	case unmarshalKindOf(t) == jsonUnmarshaler:
+		b, err := json.Marshal(v)
+		return err == nil && dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b) == nil
+	case unmarshalKindOf(t) == textUnmarshaler:
+		s, ok := v.(string)
+		return ok && dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)) == nil
+	case t == stringMapType:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		out := make(map[string]string, len(m))
+		for k, e := range m {
+			s, ok := e.(string)
+			if !ok {
+				return false
+			}
+			out[k] = s
+		}
+		dst.Set(reflect.ValueOf(out))
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		if !setValue(p.Elem(), v) {
+			return false
+		}
+		dst.Set(p)
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		fields := fieldsOf(t)
+		for k, fv := range m {
+			if !setValue(dst.FieldByIndex(fields.list[fields.byName[k]].index), fv) {
+				return false
+			}
+		}
+	case reflect.Slice:
+		a, ok := v.([]any)
+		if !ok || t.Elem().Kind() == reflect.Uint8 {
+			return false
+		}
+		s := reflect.MakeSlice(t, len(a), len(a))
+		for i, e := range a {
+			if !setValue(s.Index(i), e) {
+				return false
+			}
+		}
+		dst.Set(s)
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String || unmarshalKindOf(t.Key()) != plainValue {
+			return false
+		}
+		out := reflect.MakeMapWithSize(t, len(m))
+		for k, e := range m {
+			ev := reflect.New(t.Elem()).Elem()
+			if !setValue(ev, e) {
+				return false
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
+		}
+		dst.Set(out)
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return false
+		}
+		dst.SetString(s)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return false
+		}
+		dst.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil || dst.OverflowInt(i) {
+			return false
+		}
+		dst.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		u, err := strconv.ParseUint(string(n), 10, 64)
+		if err != nil || dst.OverflowUint(u) {
+			return false
+		}
+		dst.SetUint(u)
+	case reflect.Float32, reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		f, err := strconv.ParseFloat(string(n), t.Bits())
+		if err != nil || dst.OverflowFloat(f) {
+			return false
+		}
+		dst.SetFloat(f)
+	default:
+		return false
+	}
+	return true
 }

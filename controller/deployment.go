@@ -55,7 +55,7 @@ type cachedHash struct {
 
 func (m *Manager) ownedReplicaSets(d *api.Deployment) []*api.ReplicaSet {
 	var out []*api.ReplicaSet
-	for _, ref := range m.store.Dependents(d.UID) {
+	for _, ref := range m.store.SharedDependents(d.UID) {
 		if ref.Kind != api.KindReplicaSet {
 			continue
 		}
@@ -213,10 +213,14 @@ func (m *Manager) scaleReplicaSet(rs *api.ReplicaSet, n int32) {
 	if replicas(rs.Spec.Replicas) == n {
 		return
 	}
-	c := rs.DeepCopy()
+	// Only the replica count and the generation change: the new version
+	// shares the rest with rs, which the store never changes in place,
+	// except its owner references (see copyOwnerRefs).
+	c := *rs
+	c.OwnerReferences = copyOwnerRefs(rs.OwnerReferences)
 	c.Spec.Replicas = &n
 	c.Generation++
-	_ = m.store.UpdateStatus(c, "scaled to "+strconv.Itoa(int(n)))
+	_ = m.store.UpdateStatus(&c, "scaled to "+strconv.Itoa(int(n)))
 }
 
 func (m *Manager) recreate(d *api.Deployment, newRS *api.ReplicaSet, old []*api.ReplicaSet, want int32) {
@@ -320,7 +324,9 @@ func (m *Manager) updateDeploymentStatus(d *api.Deployment, newRS *api.ReplicaSe
 	if reflect.DeepEqual(st, d.Status) {
 		return
 	}
-	c := d.DeepCopy()
+	// As for a replica set, a status write shares the rest with d.
+	c := *d
+	c.OwnerReferences = copyOwnerRefs(d.OwnerReferences)
 	c.Status = st
-	_ = m.store.UpdateStatus(c, "status: "+strconv.Itoa(int(st.ReadyReplicas))+"/"+strconv.Itoa(int(replicas(d.Spec.Replicas)))+" ready")
+	_ = m.store.UpdateStatus(&c, "status: "+strconv.Itoa(int(st.ReadyReplicas))+"/"+strconv.Itoa(int(replicas(d.Spec.Replicas)))+" ready")
 }

@@ -18,11 +18,19 @@ import (
 // term of its selector (the first by key), and a pod only meets the services
 // filed under one of its own labels.
 type serviceIndex struct {
-	byNS map[string]map[string]map[string][]string // namespace -> key -> value -> names (sorted)
+	byNS map[string]map[string]map[string][]indexedService // namespace -> key -> value -> services (by name)
+}
+
+// indexedService is what a pod change needs of a service: its selector, to
+// test the pod against, and its work-queue key, so that queueing it does not
+// build the key for every pod.
+type indexedService struct {
+	name, key string
+	selector  map[string]string
 }
 
 func newServiceIndex() *serviceIndex {
-	return &serviceIndex{byNS: make(map[string]map[string]map[string][]string)}
+	return &serviceIndex{byNS: make(map[string]map[string]map[string][]indexedService)}
 }
 
 func indexTerm(sel map[string]string) (string, string) {
@@ -30,23 +38,26 @@ func indexTerm(sel map[string]string) (string, string) {
 	return k, sel[k]
 }
 
+func byName(is indexedService, name string) int { return strings.Compare(is.name, name) }
+
 func (ix *serviceIndex) add(svc *api.Service) {
 	if len(svc.Spec.Selector) == 0 {
 		return
 	}
 	byKey := ix.byNS[svc.Namespace]
 	if byKey == nil {
-		byKey = make(map[string]map[string][]string)
+		byKey = make(map[string]map[string][]indexedService)
 		ix.byNS[svc.Namespace] = byKey
 	}
 	k, v := indexTerm(svc.Spec.Selector)
 	byValue := byKey[k]
 	if byValue == nil {
-		byValue = make(map[string][]string)
+		byValue = make(map[string][]indexedService)
 		byKey[k] = byValue
 	}
-	if i, found := slices.BinarySearch(byValue[v], svc.Name); !found {
-		byValue[v] = slices.Insert(byValue[v], i, svc.Name)
+	if i, found := slices.BinarySearchFunc(byValue[v], svc.Name, byName); !found {
+		is := indexedService{name: svc.Name, key: key(svc.Namespace, svc.Name), selector: svc.Spec.Selector}
+		byValue[v] = slices.Insert(byValue[v], i, is)
 	}
 }
 
@@ -56,7 +67,7 @@ func (ix *serviceIndex) remove(svc *api.Service) {
 	}
 	k, v := indexTerm(svc.Spec.Selector)
 	byValue := ix.byNS[svc.Namespace][k]
-	if i, found := slices.BinarySearch(byValue[v], svc.Name); found {
+	if i, found := slices.BinarySearchFunc(byValue[v], svc.Name, byName); found {
 		byValue[v] = slices.Delete(byValue[v], i, i+1)
 		if len(byValue[v]) == 0 {
 			delete(byValue, v)
@@ -64,23 +75,25 @@ func (ix *serviceIndex) remove(svc *api.Service) {
 	}
 }
 
-// matching returns the names of the services in ns whose selector matches
-// labels, sorted.
-func (ix *serviceIndex) matching(st *store.Store, ns string, labels map[string]string) []string {
+// matching returns the work-queue keys (namespace/name) of the services in
+// ns whose selector matches labels, sorted. The index follows the store's
+// services through the manager's watch, so it holds their selectors as
+// stored.
+func (ix *serviceIndex) matching(ns string, labels map[string]string) []string {
 	byKey := ix.byNS[ns]
 	if byKey == nil || len(labels) == 0 {
 		return nil
 	}
 	var out []string
 	for k, v := range labels {
-		for _, name := range byKey[k][v] {
-			svc, ok := st.Peek(api.Ref{Kind: api.KindService, Namespace: ns, Name: name}).(*api.Service)
-			if ok && labelsMatch(svc.Spec.Selector, labels) {
-				out = append(out, name)
+		for _, is := range byKey[k][v] {
+			if labelsMatch(is.selector, labels) {
+				out = append(out, is.key)
 			}
 		}
 	}
-	// Labels come out of a map: sort so that the queue order is deterministic.
+	// Labels come out of a map: sort so that the queue order is
+	// deterministic. The keys share their namespace, so they sort by name.
 	slices.Sort(out)
 	return out
 }
@@ -103,17 +116,18 @@ func endpointsRelevant(ev store.Event) bool {
 		!slices.Equal(p.Status.PodIPs, o.Status.PodIPs)
 }
 
-// servicesOf returns the services in the pod's namespace whose selector
-// matches the pod now or matched it before the change.
-func (ix *serviceIndex) servicesOf(st *store.Store, ev store.Event) []string {
+// servicesOf returns the work-queue keys of the services in the pod's
+// namespace whose selector matches the pod now or matched it before the
+// change. The store is not needed: see matching.
+func (ix *serviceIndex) servicesOf(_ *store.Store, ev store.Event) []string {
 	p := ev.Object.(*api.Pod)
-	names := ix.matching(st, p.Namespace, p.Labels)
+	keys := ix.matching(p.Namespace, p.Labels)
 	if ev.Old != nil && !maps.Equal(ev.Old.GetObjectMeta().Labels, p.Labels) {
-		names = append(names, ix.matching(st, p.Namespace, ev.Old.GetObjectMeta().Labels)...)
-		slices.Sort(names)
-		names = slices.Compact(names)
+		keys = append(keys, ix.matching(p.Namespace, ev.Old.GetObjectMeta().Labels)...)
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
 	}
-	return names
+	return keys
 }
 
 // endpointsController keeps each selector service's Endpoints object equal to
@@ -134,10 +148,10 @@ func (e *endpointsController) onService(ev store.Event) {
 	e.queue.Add(key(svc.Namespace, svc.Name))
 }
 
-func (e *endpointsController) onPod(ev store.Event, services []string) {
-	ns := ev.Object.GetObjectMeta().Namespace
-	for _, name := range services {
-		e.queue.Add(key(ns, name))
+// onPod queues the services a pod change concerns, given by their keys.
+func (e *endpointsController) onPod(_ store.Event, services []string) {
+	for _, k := range services {
+		e.queue.Add(k)
 	}
 }
 
@@ -218,14 +232,18 @@ func (e *endpointsController) sync(k string) {
 	if reflect.DeepEqual(cur.Subsets, subsets) && maps.Equal(cur.Labels, labels) {
 		return
 	}
-	c := cur.DeepCopy()
+	// The new version shares its metadata, less the labels and the owner
+	// references (see copyOwnerRefs), with cur, which the store never
+	// changes in place.
+	c := *cur
+	c.OwnerReferences = copyOwnerRefs(cur.OwnerReferences)
 	c.Subsets = subsets
 	c.Labels = labels
-	_ = e.m.store.UpdateStatus(c, "endpoints: "+summarizeEndpoints(subsets))
+	_ = e.m.store.UpdateStatus(&c, "endpoints: "+summarizeEndpoints(subsets))
 }
 
 func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
-	pods := e.m.store.List(api.KindPod, svc.Namespace, api.SelectorFromSet(svc.Spec.Selector))
+	pods := e.m.store.PodsWithLabels(svc.Namespace, svc.Spec.Selector)
 	type group struct {
 		ports    []api.EndpointPort
 		ready    []api.EndpointAddress
@@ -233,7 +251,12 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 	}
 	var groups []*group
 	publish := svc.Spec.PublishNotReadyAddresses
-	for _, o := range pods {
+	// What the addresses point to comes from two arrays per sync rather
+	// than two allocations per pod; they never grow, so the pointers hold.
+	nodes := make([]string, 0, len(pods))
+	refs := make([]api.ObjectReference, 0, len(pods))
+	var ports []api.EndpointPort // the pod's ports; kept only by a new group
+	for i, o := range pods {
 		p := o.(*api.Pod)
 		if !podInEndpoints(p, publish) {
 			continue
@@ -242,14 +265,7 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 		if !ok {
 			continue
 		}
-		node := p.Spec.NodeName
-		addr := api.EndpointAddress{
-			IP:        ip,
-			Hostname:  endpointHostname(p, svc),
-			NodeName:  &node,
-			TargetRef: &api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
-		}
-		var ports []api.EndpointPort
+		ports = ports[:0]
 		for _, sp := range svc.Spec.Ports {
 			if n, ok := portFor(sp, p); ok {
 				ports = append(ports, api.EndpointPort{Name: sp.Name, Port: n, Protocol: sp.Protocol, AppProtocol: sp.AppProtocol})
@@ -261,21 +277,29 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 		slices.SortFunc(ports, func(a, b api.EndpointPort) int {
 			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Port, b.Port), cmp.Compare(a.Protocol, b.Protocol))
 		})
+		nodes = append(nodes, p.Spec.NodeName)
+		refs = append(refs, api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID})
+		addr := api.EndpointAddress{
+			IP:        ip,
+			Hostname:  endpointHostname(p, svc),
+			NodeName:  &nodes[len(nodes)-1],
+			TargetRef: &refs[len(refs)-1],
+		}
 		var g *group
 		for _, cand := range groups {
-			if reflect.DeepEqual(cand.ports, ports) {
+			if endpointPortsEqual(cand.ports, ports) {
 				g = cand
 				break
 			}
 		}
 		if g == nil {
-			g = &group{ports: ports}
+			g = &group{ports: slices.Clone(ports)}
 			groups = append(groups, g)
 		}
 		if IsPodReady(p) || publish {
-			g.ready = append(g.ready, addr)
+			g.ready = appendSized(g.ready, addr, len(pods)-i)
 		} else {
-			g.notReady = append(g.notReady, addr)
+			g.notReady = appendSized(g.notReady, addr, len(pods)-i)
 		}
 	}
 	byIP := func(a, b api.EndpointAddress) int { return a.IP.Compare(b.IP) }
@@ -286,6 +310,33 @@ func (e *endpointsController) subsets(svc *api.Service) []api.EndpointSubset {
 		out = append(out, api.EndpointSubset{Addresses: g.ready, NotReadyAddresses: g.notReady, Ports: g.ports})
 	}
 	return out
+}
+
+// appendSized appends v to list, making a new list room enough for left
+// values, the most it can still be given: growing one at a time would copy
+// it several times over and could keep twice the room it needs.
+func appendSized[T any](list []T, v T, left int) []T {
+	if list == nil {
+		list = make([]T, 0, left)
+	}
+	return append(list, v)
+}
+
+// endpointPortsEqual is reflect.DeepEqual for port lists, without the
+// reflection: nil differs from empty, and appProtocols compare by value.
+func endpointPortsEqual(a, b []api.EndpointPort) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Name != y.Name || x.Port != y.Port || x.Protocol != y.Protocol ||
+			(x.AppProtocol == nil) != (y.AppProtocol == nil) ||
+			(x.AppProtocol != nil && *x.AppProtocol != *y.AppProtocol) {
+			return false
+		}
+	}
+	return true
 }
 
 // podIPFor picks the pod address of the service's primary family, as the

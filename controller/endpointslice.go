@@ -47,10 +47,10 @@ func (c *sliceController) onService(ev store.Event) {
 	c.queue.Add(key(svc.Namespace, svc.Name))
 }
 
-func (c *sliceController) onPod(ev store.Event, services []string) {
-	ns := ev.Object.GetObjectMeta().Namespace
-	for _, name := range services {
-		c.queue.Add(key(ns, name))
+// onPod queues the services a pod change concerns, given by their keys.
+func (c *sliceController) onPod(_ store.Event, services []string) {
+	for _, k := range services {
+		c.queue.Add(k)
 	}
 }
 
@@ -74,8 +74,8 @@ func (c *sliceController) onNode(ev store.Event) {
 	for _, o := range c.m.store.List(api.KindPod, "", api.Everything()) {
 		p := o.(*api.Pod)
 		if p.Spec.NodeName == n.Name {
-			for _, name := range c.m.services.matching(c.m.store, p.Namespace, p.Labels) {
-				c.queue.Add(key(p.Namespace, name))
+			for _, k := range c.m.services.matching(p.Namespace, p.Labels) {
+				c.queue.Add(k)
 			}
 		}
 	}
@@ -91,6 +91,11 @@ func (c *sliceController) onSlice(ev store.Event) {
 		return
 	}
 	k := key(s.Namespace, svc)
+	if ev.Type == store.Deleted {
+		// A managed slice went (deleted by hand, or collected with a service
+		// of the same name that was replaced): write the service's again.
+		defer c.queue.Add(k)
+	}
 	names := c.owned[k]
 	i, found := slices.BinarySearch(names, s.Name)
 	switch {
@@ -140,24 +145,37 @@ func (c *sliceController) sync(k string) {
 }
 
 func (c *sliceController) fromPods(svc *api.Service) []*sliceGroup {
-	pods := c.m.store.List(api.KindPod, svc.Namespace, api.SelectorFromSet(svc.Spec.Selector))
+	pods := c.m.store.PodsWithLabels(svc.Namespace, svc.Spec.Selector)
 	publish := svc.Spec.PublishNotReadyAddresses
 	var groups []*sliceGroup
-	for _, o := range pods {
+	// An endpoint points to small values: its address, its three flags,
+	// its pod, node and zone. They come from a few arrays per sync, sized
+	// for one address per pod, rather than from seven allocations per
+	// endpoint; an array that grows leaves the values already pointed to
+	// where they are.
+	npods := len(pods)
+	addrs := make([]netip.Addr, 0, npods)
+	flags := make([]bool, 0, 3*npods)
+	refs := make([]api.ObjectReference, 0, npods)
+	strs := make([]string, 0, 2*npods) // node names and zones
+	var ports []podPort
+	for i, o := range pods {
 		p := o.(*api.Pod)
 		if !podInEndpoints(p, true) {
 			continue
 		}
-		var ports []api.EndpointSlicePort
+		ports = ports[:0]
 		for _, sp := range svc.Spec.Ports {
 			if n, ok := portFor(sp, p); ok {
-				ports = append(ports, slicePort(sp.Name, n, sp.Protocol, sp.AppProtocol))
+				ports = append(ports, podPort{sp.Name, n, orTCP(sp.Protocol), sp.AppProtocol})
 			}
 		}
 		if len(svc.Spec.Ports) > 0 && len(ports) == 0 {
 			continue
 		}
-		sortSlicePorts(ports)
+		slices.SortFunc(ports, func(a, b podPort) int {
+			return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.port, b.port), cmp.Compare(a.proto, b.proto))
+		})
 		node := c.nodeOf(p.Spec.NodeName)
 		for _, ip := range p.Status.PodIPs {
 			at := addressTypeOf(ip.IP)
@@ -168,29 +186,75 @@ func (c *sliceController) fromPods(svc *api.Service) []*sliceGroup {
 			terminating := p.DeletionTimestamp != nil
 			ready := (publish || podReady) && (publish || !terminating)
 			serving := podReady
+			addrs = append(addrs, ip.IP)
+			flags = append(flags, ready, serving, terminating)
+			refs = append(refs, api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID})
+			a, f := len(addrs)-1, flags[len(flags)-3:]
 			ep := api.Endpoint{
-				Addresses:  []netip.Addr{ip.IP},
-				Conditions: api.EndpointConditions{Ready: &ready, Serving: &serving, Terminating: &terminating},
-				TargetRef:  &api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
+				Addresses:  addrs[a : a+1 : a+1],
+				Conditions: api.EndpointConditions{Ready: &f[0], Serving: &f[1], Terminating: &f[2]},
+				TargetRef:  &refs[len(refs)-1],
 			}
 			if h := endpointHostname(p, svc); h != "" {
 				ep.Hostname = &h
 			}
 			if p.Spec.NodeName != "" {
-				nn := p.Spec.NodeName
-				ep.NodeName = &nn
+				strs = append(strs, p.Spec.NodeName)
+				ep.NodeName = &strs[len(strs)-1]
 			}
 			if node != nil {
 				if z, ok := node.Labels[LabelZone]; ok {
-					ep.Zone = &z
+					strs = append(strs, z)
+					ep.Zone = &strs[len(strs)-1]
 				}
 			}
 			ep.Hints = hintsFor(svc, ep)
-			g := findGroup(&groups, at, ports)
-			g.endpoints = append(g.endpoints, ep)
+			g := podGroup(&groups, at, ports)
+			g.endpoints = appendSized(g.endpoints, ep, npods-i)
 		}
 	}
 	return groups
+}
+
+// podPort is a service port resolved against a pod, as slicePort writes it.
+type podPort struct {
+	name  string
+	port  int32
+	proto api.Protocol
+	app   *string
+}
+
+// podGroup is findGroup for ports resolved against a pod: only a new group
+// turns them into slice ports.
+func podGroup(groups *[]*sliceGroup, at api.AddressType, ports []podPort) *sliceGroup {
+	for _, g := range *groups {
+		if g.addressType == at && samePorts(g.ports, ports) {
+			return g
+		}
+	}
+	var sp []api.EndpointSlicePort
+	for _, p := range ports {
+		sp = append(sp, slicePort(p.name, p.port, p.proto, p.app))
+	}
+	g := &sliceGroup{addressType: at, ports: sp}
+	*groups = append(*groups, g)
+	return g
+}
+
+// samePorts reports whether reflect.DeepEqual would find sp equal to the
+// slice ports written from ports.
+func samePorts(sp []api.EndpointSlicePort, ports []podPort) bool {
+	if len(sp) != len(ports) {
+		return false
+	}
+	for i, p := range ports {
+		s := sp[i]
+		if *s.Name != p.name || *s.Port != p.port || *s.Protocol != p.proto ||
+			(s.AppProtocol == nil) != (p.app == nil) || (p.app != nil && *s.AppProtocol != *p.app) {
+			return false
+		}
+	}
+	return true
 }
 
 // hintsFor fills topology hints as the controller does for services that ask
@@ -241,11 +305,16 @@ func addressTypeOf(a netip.Addr) api.AddressType {
 }
 
 func slicePort(name string, port int32, proto api.Protocol, app *string) api.EndpointSlicePort {
-	n, p, pr := name, port, proto
-	if pr == "" {
-		pr = api.ProtocolTCP
-	}
+	n, p, pr := name, port, orTCP(proto)
 	return api.EndpointSlicePort{Name: &n, Port: &p, Protocol: &pr, AppProtocol: app}
+}
+
+// orTCP is a port's protocol, TCP when it names none.
+func orTCP(p api.Protocol) api.Protocol {
+	if p == "" {
+		return api.ProtocolTCP
+	}
+	return p
 }
 
 func sortSlicePorts(ports []api.EndpointSlicePort) {
@@ -307,7 +376,14 @@ func fromEndpoints(ep *api.Endpoints) []*sliceGroup {
 // existing slices in name order so names stay stable across syncs.
 func (c *sliceController) write(svc *api.Service, managedBy string, groups []*sliceGroup) {
 	k := key(svc.Namespace, svc.Name)
-	existing := slices.Clone(c.owned[k])
+	// Only slices this service owns are reused: a slice left by a deleted
+	// service of the same name belongs to the garbage collector.
+	var existing []string
+	for _, name := range c.owned[k] {
+		if o := c.m.store.Peek(api.Ref{Kind: api.KindEndpointSlice, Namespace: svc.Namespace, Name: name}); o != nil && api.IsControlledBy(o, svc.UID) {
+			existing = append(existing, name)
+		}
+	}
 	var want []*api.EndpointSlice
 	for _, g := range groups {
 		slices.SortFunc(g.endpoints, func(a, b api.Endpoint) int { return a.Addresses[0].Compare(b.Addresses[0]) })
@@ -329,8 +405,14 @@ func (c *sliceController) write(svc *api.Service, managedBy string, groups []*sl
 		if i < len(existing) {
 			cur, ok := c.m.store.Peek(api.Ref{Kind: api.KindEndpointSlice, Namespace: svc.Namespace, Name: existing[i]}).(*api.EndpointSlice)
 			if ok {
-				s.ObjectMeta = *cur.ObjectMeta.DeepCopy()
-				s.Labels = c.sliceLabels(svc, managedBy)
+				// The slice keeps its metadata, shared with cur, which
+				// the store never changes in place, but for its owner
+				// references (see copyOwnerRefs) and the labels newSlice
+				// made.
+				labels := s.Labels
+				s.ObjectMeta = cur.ObjectMeta
+				s.OwnerReferences = copyOwnerRefs(cur.OwnerReferences)
+				s.Labels = labels
 				if reflect.DeepEqual(s.Endpoints, cur.Endpoints) && reflect.DeepEqual(s.Ports, cur.Ports) &&
 					s.AddressType == cur.AddressType && maps.Equal(s.Labels, cur.Labels) {
 					continue

@@ -15,38 +15,91 @@ const AnnotationPodIP = "kubesim.io/pod-ip"
 // (it gets its IP and turns Running), then it turns Ready once its readiness
 // delay has passed; a deleted pod runs its preStop hook, its containers stop,
 // and it is removed, its IP freed.
+//
+// Every pod waits on two or three kubelet timers, so at 150,000 pods the
+// timers are kept in a table the loop fires by index, rather than as one
+// closure each.
 type kubelet struct {
-	m *Manager
+	m      *Manager
+	timers []kubeletTimer // indexed by the arg the loop fires with
+	free   []uint64       // indices of spent timers, for reuse
+}
+
+// kubeletStep is what a kubelet timer does when it fires.
+type kubeletStep uint8
+
+const (
+	stepStart  kubeletStep = iota + 1 // start the containers of a bound pod
+	stepReady                         // mark a running pod Ready
+	stepFinish                        // remove a pod whose containers stopped
+)
+
+// kubeletTimer names the pod a timer acts on; the uid tells a pod from a
+// later one of the same name.
+type kubeletTimer struct {
+	step     kubeletStep
+	ns, name string
+	uid      string
 }
 
 func newKubelet(m *Manager) *kubelet { return &kubelet{m: m} }
+
+// after runs step for pod p after d.
+func (k *kubelet) after(d time.Duration, step kubeletStep, p *api.Pod) {
+	t := kubeletTimer{step: step, ns: p.Namespace, name: p.Name, uid: p.UID}
+	var id uint64
+	if n := len(k.free); n > 0 {
+		id = k.free[n-1]
+		k.free = k.free[:n-1]
+		k.timers[id] = t
+	} else {
+		id = uint64(len(k.timers))
+		k.timers = append(k.timers, t)
+	}
+	k.m.loop.Schedule(d, k, id)
+}
+
+// Fire runs the timer with index id.
+func (k *kubelet) Fire(id uint64) {
+	t := k.timers[id]
+	k.timers[id] = kubeletTimer{}
+	k.free = append(k.free, id)
+	ref := api.Ref{Kind: api.KindPod, Namespace: t.ns, Name: t.name}
+	switch t.step {
+	case stepStart:
+		k.start(ref, t.uid)
+	case stepReady:
+		k.ready(ref, t.uid)
+	case stepFinish:
+		k.finish(ref, t.uid)
+	}
+}
 
 func (k *kubelet) onNode(store.Event) {}
 
 func (k *kubelet) onPod(ev store.Event) {
 	p := ev.Object.(*api.Pod)
-	ref := api.RefOf(p)
 	switch ev.Type {
 	case store.Deleted:
 		k.release(p)
 		return
 	case store.Added:
 		if p.Spec.NodeName != "" && p.DeletionTimestamp == nil {
-			k.m.loop.After(k.m.cfg.Latencies.PodStart, func() { k.start(ref, p.UID) })
+			k.after(k.m.cfg.Latencies.PodStart, stepStart, p)
 		}
 		return
 	}
 	old := ev.Old.(*api.Pod)
 	if old.Spec.NodeName == "" && p.Spec.NodeName != "" && p.DeletionTimestamp == nil {
-		k.m.loop.After(k.m.cfg.Latencies.PodStart, func() { k.start(ref, p.UID) })
+		k.after(k.m.cfg.Latencies.PodStart, stepStart, p)
 	}
 	switch {
 	case old.DeletionTimestamp == nil && p.DeletionTimestamp != nil:
-		k.m.loop.After(k.stopDelay(p), func() { k.finish(ref, p.UID) })
+		k.after(k.stopDelay(p), stepFinish, p)
 	case old.DeletionTimestamp != nil && p.DeletionTimestamp != nil && p.DeletionTimestamp.Before(old.DeletionTimestamp.Time):
 		// A second delete shortened the grace period: the kubelet kills
 		// the containers by the new deadline.
-		k.m.loop.After(p.DeletionTimestamp.Sub(k.m.loop.Now()), func() { k.finish(ref, p.UID) })
+		k.after(p.DeletionTimestamp.Sub(k.m.loop.Now()), stepFinish, p)
 	}
 }
 
@@ -68,7 +121,9 @@ func (k *kubelet) start(ref api.Ref, uid string) {
 	if node == nil {
 		return
 	}
-	c := withStatus(p)
+	// Every part of the status this write changes is built anew below, so
+	// the copy shares the rest with p, as withStatus explains.
+	c := *p
 	now := k.m.loop.Now()
 	hostIP := NodeInternalIP(node)
 	c.Status.HostIP = hostIP
@@ -82,24 +137,26 @@ func (k *kubelet) start(ref api.Ref, uid string) {
 			return
 		}
 		c.Status.PodIP = ips[0]
-		c.Status.PodIPs = nil
-		for _, ip := range ips {
-			c.Status.PodIPs = append(c.Status.PodIPs, api.PodIP{IP: ip})
+		c.Status.PodIPs = make([]api.PodIP, len(ips))
+		for i, ip := range ips {
+			c.Status.PodIPs[i] = api.PodIP{IP: ip}
 		}
 	}
 	c.Status.Phase = api.PodRunning
 	t := api.NewTime(now)
 	c.Status.StartTime = &t
-	for _, typ := range []string{"PodReadyToStartContainers", "Initialized", "PodScheduled"} {
-		c.Status.Conditions = setCondition(c.Status.Conditions, typ, api.ConditionTrue, now)
-	}
-	c.Status.Conditions = setCondition(c.Status.Conditions, "ContainersReady", api.ConditionFalse, now)
-	c.Status.Conditions = setCondition(c.Status.Conditions, "Ready", api.ConditionFalse, now)
+	c.Status.Conditions = withConditions(p.Status.Conditions, now,
+		condition{"PodReadyToStartContainers", api.ConditionTrue},
+		condition{"Initialized", api.ConditionTrue},
+		condition{"PodScheduled", api.ConditionTrue},
+		condition{"ContainersReady", api.ConditionFalse},
+		condition{"Ready", api.ConditionFalse})
 	c.Status.ContainerStatuses = containerStatuses(p, false)
-	if err := k.m.store.UpdateStatus(c, "phase=Running ip="+c.Status.PodIP.String()); err != nil {
+	change := c.Status.PodIP.AppendTo(append(make([]byte, 0, 64), "phase=Running ip="...)) // one allocation, not two
+	if err := k.m.store.UpdateStatus(&c, string(change)); err != nil {
 		return
 	}
-	k.m.loop.After(k.readyDelay(p), func() { k.ready(ref, uid) })
+	k.after(k.readyDelay(p), stepReady, p)
 }
 
 func containerStatuses(p *api.Pod, ready bool) []api.ContainerStatus {
@@ -130,12 +187,14 @@ func (k *kubelet) ready(ref api.Ref, uid string) {
 	if p == nil || p.DeletionTimestamp != nil || p.Status.Phase != api.PodRunning || IsPodReady(p) {
 		return
 	}
-	c := withStatus(p)
+	// As in start, the copy shares what this write leaves alone with p.
+	c := *p
 	now := k.m.loop.Now()
-	c.Status.Conditions = setCondition(c.Status.Conditions, "ContainersReady", api.ConditionTrue, now)
-	c.Status.Conditions = setCondition(c.Status.Conditions, "Ready", api.ConditionTrue, now)
+	c.Status.Conditions = withConditions(p.Status.Conditions, now,
+		condition{"ContainersReady", api.ConditionTrue},
+		condition{"Ready", api.ConditionTrue})
 	c.Status.ContainerStatuses = containerStatuses(p, true)
-	_ = k.m.store.UpdateStatus(c, "ready")
+	_ = k.m.store.UpdateStatus(&c, "ready")
 }
 
 // stopDelay is how long a deleted pod takes to go: its preStop sleep, then its
@@ -249,4 +308,39 @@ func setCondition(conds []api.PodCondition, typ string, status api.ConditionStat
 		}
 	}
 	return append(conds, api.PodCondition{Type: typ, Status: status, LastTransitionTime: api.NewTime(now)})
+}
+
+func hasCondition(conds []api.PodCondition, typ string) bool {
+	for i := range conds {
+		if conds[i].Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// condition is one condition a status write sets.
+type condition struct {
+	typ    string
+	status api.ConditionStatus
+}
+
+// withConditions returns a new slice holding conds with each of sets applied
+// in turn by setCondition. conds itself is left alone, so the new version of
+// a pod may share the rest of its status with the stored one; the slice is
+// sized once, as appending condition by condition would copy it three times
+// over.
+func withConditions(conds []api.PodCondition, now time.Time, sets ...condition) []api.PodCondition {
+	n := len(conds)
+	for _, c := range sets {
+		if !hasCondition(conds, c.typ) {
+			n++
+		}
+	}
+	out := make([]api.PodCondition, len(conds), n)
+	copy(out, conds)
+	for _, c := range sets {
+		out = setCondition(out, c.typ, c.status, now)
+	}
+	return out
 }

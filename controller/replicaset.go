@@ -2,7 +2,6 @@ package controller
 
 import (
 	"cmp"
-	"reflect"
 	"slices"
 	"strconv"
 
@@ -15,7 +14,7 @@ const burst = 500
 
 func (m *Manager) ownedPods(uid string) []*api.Pod {
 	var out []*api.Pod
-	for _, ref := range m.store.Dependents(uid) {
+	for _, ref := range m.store.SharedDependents(uid) {
 		if ref.Kind != api.KindPod {
 			continue
 		}
@@ -48,14 +47,16 @@ func (m *Manager) syncReplicaSet(k string) {
 	if !ok || rs.DeletionTimestamp != nil {
 		return
 	}
+	owned := m.ownedPods(rs.UID)
 	var active []*api.Pod
-	for _, p := range m.ownedPods(rs.UID) {
+	for _, p := range owned {
 		if isActive(p) {
 			active = append(active, p)
 		}
 	}
 	want := int(replicas(rs.Spec.Replicas))
-	switch diff := len(active) - want; {
+	diff := len(active) - want
+	switch {
 	case diff < 0:
 		for range min(-diff, burst) {
 			if err := m.createPod(rs); err != nil {
@@ -69,7 +70,11 @@ func (m *Manager) syncReplicaSet(k string) {
 			_ = m.store.Delete(api.RefOf(p), storeDeleteDefault)
 		}
 	}
-	m.updateReplicaSetStatus(rs)
+	if diff != 0 {
+		// The pods just created or deleted count in the status.
+		owned = m.ownedPods(rs.UID)
+	}
+	m.updateReplicaSetStatus(rs, owned)
 }
 
 // deletionOrder ranks pods the way the replica set controller picks victims
@@ -143,9 +148,30 @@ func (m *Manager) createPod(rs *api.ReplicaSet) error {
 	return err
 }
 
-func (m *Manager) updateReplicaSetStatus(rs *api.ReplicaSet) {
+// copyOwnerRefs copies owner references for the new version of an object,
+// which otherwise shares the old version's metadata. The store files an
+// object again under its owners when the references differ, and it compares
+// the pointers inside them, so a copy moves the object last among its
+// owners' dependents: the order rollouts and the garbage collector take
+// them in. The status writes of controllers have always copied the whole
+// object, and so moved it; they keep doing so, and every trace stays as it
+// was.
+func copyOwnerRefs(refs []api.OwnerReference) []api.OwnerReference {
+	if refs == nil {
+		return nil
+	}
+	out := make([]api.OwnerReference, len(refs))
+	for i := range refs {
+		refs[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+// updateReplicaSetStatus writes the status that owned, the replica set's
+// pods, add up to.
+func (m *Manager) updateReplicaSetStatus(rs *api.ReplicaSet, owned []*api.Pod) {
 	st := api.ReplicaSetStatus{ObservedGeneration: rs.Generation}
-	for _, p := range m.ownedPods(rs.UID) {
+	for _, p := range owned {
 		if !isActive(p) {
 			continue
 		}
@@ -156,10 +182,14 @@ func (m *Manager) updateReplicaSetStatus(rs *api.ReplicaSet) {
 			st.AvailableReplicas++
 		}
 	}
-	if reflect.DeepEqual(st, rs.Status) {
+	if st == rs.Status {
 		return
 	}
-	c := rs.DeepCopy()
+	// A status write leaves the spec and metadata alone: the new version
+	// shares them with rs, which the store never changes in place, all but
+	// its owner references.
+	c := *rs
+	c.OwnerReferences = copyOwnerRefs(rs.OwnerReferences)
 	c.Status = st
-	_ = m.store.UpdateStatus(c, "status: "+strconv.Itoa(int(st.ReadyReplicas))+"/"+strconv.Itoa(int(replicas(rs.Spec.Replicas)))+" ready")
+	_ = m.store.UpdateStatus(&c, "status: "+strconv.Itoa(int(st.ReadyReplicas))+"/"+strconv.Itoa(int(replicas(rs.Spec.Replicas)))+" ready")
 }

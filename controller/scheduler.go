@@ -142,14 +142,16 @@ func (s *scheduler) schedule(k string) {
 		s.m.trace("default-scheduler", api.RefOf(p), "FailedScheduling: 0 nodes are available")
 		return
 	}
-	c := withStatus(p)
+	// The binding changes the node name and the conditions; the copy shares
+	// the rest with p, which the store never changes in place.
+	c := *p
 	c.Spec.NodeName = node
-	c.Status.Conditions = setCondition(c.Status.Conditions, "PodScheduled", api.ConditionTrue, s.m.loop.Now())
+	c.Status.Conditions = withConditions(p.Status.Conditions, s.m.loop.Now(), condition{"PodScheduled", api.ConditionTrue})
 	if c.Status.Phase == "" {
 		c.Status.Phase = api.PodPending
 	}
 	s.adjust(node, 1)
-	_ = s.m.store.UpdateStatus(c, "scheduled to "+node)
+	_ = s.m.store.UpdateStatus(&c, "scheduled to "+node)
 }
 
 func (s *scheduler) pick(p *api.Pod) string {

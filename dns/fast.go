@@ -68,8 +68,8 @@ func (s *Server) eval(lname string, zi int, qtype uint16, usedUpstream *bool) *r
 }
 
 // plainLabel reports whether s can stand as one label of a prebuilt name.
-func plainLabel(s string) bool {
-	if s == "" || len(s) > maxLabelLen {
+func plainLabel[T string | []byte](s T) bool {
+	if len(s) == 0 || len(s) > maxLabelLen {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -83,6 +83,13 @@ func plainLabel(s string) bool {
 
 // rebuildService replaces the prebuilt names of one service. The caller
 // holds the write lock.
+//
+// A slice change rebuilds its service, and at 10,000 services that is most
+// of what the server does. The answers for the name of a ClusterIP service
+// and for the _port._proto names of its ports read the service alone (its
+// cluster IPs and ports; not its endpoints, unless empty services are
+// ignored, nor the outside world), so they are evaluated once per version of
+// the service and kept with it.
 func (s *Server) rebuildService(k nsKey) {
 	for _, n := range s.svcNames[k] {
 		delete(s.names, n)
@@ -104,24 +111,17 @@ func (s *Server) rebuildService(k nsKey) {
 		s.names[n] = e
 		names = append(names, n)
 	}
+	keep := !svc.external && !svc.headless && !s.cfg.IgnoreEmptyService
+	kept := svc.answers
+	if !keep {
+		kept = nil
+	}
 
-	e := &entry{zi: 0}
-	inZone := false
-	if svc.external {
-		t := lowerASCII(fqdn(svc.externalName))
-		inZone = s.matchZone(t) >= 0
-	}
-	if !inZone {
-		e.a = s.eval(svcName, 0, TypeA, &usedUp)
-		e.aaaa = s.eval(svcName, 0, TypeAAAA, &usedUp)
-	}
-	e.cname = s.eval(svcName, 0, TypeCNAME, &usedUp)
-	e.srv = s.eval(svcName, 0, TypeSRV, &usedUp)
-	e.txt = s.eval(svcName, 0, TypeTXT, &usedUp)
-	e.ptr = s.eval(svcName, 0, TypePTR, &usedUp)
-	e.mx = s.eval(svcName, 0, TypeMX, &usedUp)
-	if !inZone {
-		e.df = s.eval(svcName, 0, TypeHINFO, &usedUp)
+	var e *entry
+	if kept != nil {
+		e = kept.name
+	} else {
+		e = s.evalService(svc, svcName, &usedUp)
 	}
 	if usedUp {
 		e.upGen = s.up.Gen()
@@ -150,64 +150,155 @@ func (s *Server) rebuildService(k nsKey) {
 	for _, p := range svc.ports {
 		addPort(p)
 	}
+	own := len(ports) // the names of the service's own ports come first
 	for _, sl := range eps {
 		for _, p := range sl.ports {
 			addPort(p)
 		}
 	}
-	for _, n := range ports {
-		pe := &entry{zi: 0}
-		pe.srv = s.eval(n, 0, TypeSRV, &usedUp)
-		pe.a = s.eval(n, 0, TypeA, &usedUp)
-		pe.aaaa = s.eval(n, 0, TypeAAAA, &usedUp)
-		pe.df = s.eval(n, 0, TypeHINFO, &usedUp)
+	var ownEntries []*entry
+	for i, n := range ports {
+		var pe *entry
+		if kept != nil && i < own {
+			pe = kept.ports[i]
+		} else {
+			pe = &entry{zi: 0}
+			pe.srv = s.eval(n, 0, TypeSRV, &usedUp)
+			pe.a = s.eval(n, 0, TypeA, &usedUp)
+			pe.aaaa = s.eval(n, 0, TypeAAAA, &usedUp)
+			pe.df = s.eval(n, 0, TypeHINFO, &usedUp)
+		}
+		if kept == nil && i < own {
+			ownEntries = append(ownEntries, pe)
+		}
 		add(n, pe)
+	}
+	// Answers that went to the outside world (not expected of a ClusterIP
+	// service) are not the service's alone after all: they are not kept.
+	if keep && kept == nil && !usedUp {
+		svc.answers = &svcAnswers{name: e, ports: ownEntries}
 	}
 
 	// endpoint names, built directly: evaluating each would walk every
 	// endpoint once per name
 	ttl := uint32(s.cfg.TTL)
-	type group struct {
-		name   string
-		v4, v6 []RR
+	n := 0
+	for _, sl := range eps {
+		n += len(sl.addrs)
 	}
-	var groups []*group
-	index := map[string]*group{}
+	groups := make([]epGroup, 0, n) // never grows: the entries point into it
+	var index map[string]int        // groups by name, when too many to scan
+	if n > 16 {
+		index = make(map[string]int, n)
+	}
+	find := func(name []byte) (int, bool) {
+		if index != nil {
+			i, ok := index[string(name)]
+			return i, ok
+		}
+		for i := range groups {
+			if groups[i].name == string(name) {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	var buf []byte
 	for _, sl := range eps {
 		for _, a := range sl.addrs {
-			host := a.name(s.cfg.EndpointPodNames)
-			if !plainLabel(host) {
+			buf = a.appendName(buf[:0], s.cfg.EndpointPodNames)
+			if !plainLabel(buf) {
 				continue
 			}
-			n := lowerASCII(host) + "." + svcName
-			g := index[n]
-			if g == nil {
-				g = &group{name: n}
-				index[n] = g
-				groups = append(groups, g)
+			lowerASCIIInPlace(buf)
+			buf = append(append(buf, '.'), svcName...)
+			i, ok := find(buf)
+			if !ok {
+				i = len(groups)
+				groups = append(groups, epGroup{name: string(buf)})
+				if index != nil {
+					index[groups[i].name] = i
+				}
 			}
-			rr := RR{Name: n, TTL: ttl, Addr: a.ip}
+			g := &groups[i]
+			rr := RR{Name: g.name, TTL: ttl, Addr: a.ip}
 			if a.ip.Is4() {
 				rr.Type = TypeA
 				if !hasAddr(g.v4, a.ip) {
-					g.v4 = append(g.v4, rr)
+					g.v4 = g.appendRR(g.v4, rr)
 				}
 			} else {
 				rr.Type = TypeAAAA
 				if !hasAddr(g.v6, a.ip) {
-					g.v6 = append(g.v6, rr)
+					g.v6 = g.appendRR(g.v6, rr)
 				}
 			}
 		}
 	}
-	for _, g := range groups {
-		ge := &entry{zi: 0}
-		ge.a = &result{answer: g.v4, lat: costEndpoints}
-		ge.aaaa = &result{answer: g.v6, lat: costEndpoints}
-		ge.df = &result{lat: costEndpoints}
-		add(g.name, ge)
+	for i := range groups {
+		g := &groups[i]
+		g.e = entry{zi: 0, a: &noEndpointRecords, aaaa: &noEndpointRecords, df: &noEndpointRecords}
+		if g.v4 != nil {
+			g.a = result{answer: g.v4, lat: costEndpoints}
+			g.e.a = &g.a
+		}
+		if g.v6 != nil {
+			g.aaaa = result{answer: g.v6, lat: costEndpoints}
+			g.e.aaaa = &g.aaaa
+		}
+		add(g.name, &g.e)
 	}
 	s.svcNames[k] = names
+}
+
+// noEndpointRecords is the answer for an endpoint name and a type it has no
+// records of, shared by every such name: answers are never changed.
+var noEndpointRecords = result{lat: costEndpoints}
+
+// epGroup is the prebuilt entry of one endpoint name and what it points to.
+// A rebuild keeps all of a service's in one array, since they live and go
+// together: at 150,000 endpoints, allocating each part alone was a tenth of
+// the server's allocations.
+type epGroup struct {
+	name    string
+	v4, v6  []RR
+	first   [1]RR // room for the name's first record, usually its only one
+	used    bool  // first holds a record
+	e       entry
+	a, aaaa result
+}
+
+// appendRR appends rr to rrs, one of g's record lists, in g's own room when
+// it is free.
+func (g *epGroup) appendRR(rrs []RR, rr RR) []RR {
+	if rrs == nil && !g.used {
+		g.first[0], g.used = rr, true
+		return g.first[:1:1]
+	}
+	return append(rrs, rr)
+}
+
+// evalService evaluates the answers for the name of svc.
+func (s *Server) evalService(svc *service, svcName string, usedUp *bool) *entry {
+	e := &entry{zi: 0}
+	inZone := false
+	if svc.external {
+		t := lowerASCII(fqdn(svc.externalName))
+		inZone = s.matchZone(t) >= 0
+	}
+	if !inZone {
+		e.a = s.eval(svcName, 0, TypeA, usedUp)
+		e.aaaa = s.eval(svcName, 0, TypeAAAA, usedUp)
+	}
+	e.cname = s.eval(svcName, 0, TypeCNAME, usedUp)
+	e.srv = s.eval(svcName, 0, TypeSRV, usedUp)
+	e.txt = s.eval(svcName, 0, TypeTXT, usedUp)
+	e.ptr = s.eval(svcName, 0, TypePTR, usedUp)
+	e.mx = s.eval(svcName, 0, TypeMX, usedUp)
+	if !inZone {
+		e.df = s.eval(svcName, 0, TypeHINFO, usedUp)
+	}
+	return e
 }
 
 func hasAddr(rrs []RR, a netip.Addr) bool {

@@ -149,6 +149,15 @@ func lowerASCII(s string) string {
 	return s
 }
 
+// lowerASCIIInPlace is lowerASCII for a name being built.
+func lowerASCIIInPlace(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
+
 // fqdn appends the root dot when it is missing.
 func fqdn(s string) string {
 	if strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "\\.") {
@@ -368,16 +377,27 @@ func appendUint8(b []byte, v byte) []byte {
 	return append(b, '0'+v)
 }
 
-// dashedIP renders an address as CoreDNS's endpoint id: dots or colons
+// dashedIP renders a valid address as CoreDNS's endpoint id: dots or colons
 // replaced by dashes, with a 0 appended when the result ends in a dash.
 func dashedIP(a netip.Addr) string {
-	s := a.String()
+	return string(appendDashedIP(make([]byte, 0, 48), a))
+}
+
+// appendDashedIP appends dashedIP(a) to b.
+func appendDashedIP(b []byte, a netip.Addr) []byte {
+	start := len(b)
+	b = a.AppendTo(b)
+	sep := byte(':')
 	if a.Is4() {
-		return strings.ReplaceAll(s, ".", "-")
+		sep = '.'
 	}
-	s = strings.ReplaceAll(s, ":", "-")
-	if strings.HasSuffix(s, "-") {
-		s += "0"
+	for i := start; i < len(b); i++ {
+		if b[i] == sep {
+			b[i] = '-'
+		}
 	}
-	return s
+	if !a.Is4() && len(b) > start && b[len(b)-1] == '-' {
+		b = append(b, '0')
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package dns
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/kubesim/kubesim/api"
@@ -26,6 +27,18 @@ type service struct {
 	headless     bool
 	clusterIPs   []netip.Addr // headless and ExternalName services have none
 	ports        []portInfo
+
+	// answers caches prebuilt answers that depend on this service alone
+	// (see rebuildService). Only rebuildService reads and writes it, under
+	// the write lock; queries never look at it.
+	answers *svcAnswers
+}
+
+// svcAnswers are the prebuilt answers of a service's own name and of the
+// _port._proto names of its own ports, in the order of its ports.
+type svcAnswers struct {
+	name  *entry
+	ports []*entry
 }
 
 func newService(s *api.Service) *service {
@@ -115,6 +128,14 @@ func newSlice(es *api.EndpointSlice) *slice {
 	return o
 }
 
+// equal reports whether o and p hold the same slice: the same name, service,
+// ports and ready addresses, so that every answer built from one would come
+// out the same from the other.
+func (o *slice) equal(p *slice) bool {
+	return o.ns == p.ns && o.name == p.name && o.service == p.service &&
+		slices.Equal(o.ports, p.ports) && slices.Equal(o.addrs, p.addrs)
+}
+
 // hostname is CoreDNS's endpointHostname: the endpoint's hostname, else its
 // pod's name under endpoint_pod_names, else the dashed address.
 func (a epAddr) name(podNames bool) string {
@@ -125,6 +146,17 @@ func (a epAddr) name(podNames bool) string {
 		return a.podName
 	}
 	return dashedIP(a.ip)
+}
+
+// appendName appends a.name(podNames) to b.
+func (a epAddr) appendName(b []byte, podNames bool) []byte {
+	if a.hostname != "" {
+		return append(b, a.hostname...)
+	}
+	if podNames && a.podName != "" {
+		return append(b, a.podName...)
+	}
+	return appendDashedIP(b, a.ip)
 }
 
 type pod struct {

@@ -216,10 +216,17 @@ func (s *Server) UpsertEndpointSlice(es *api.EndpointSlice) {
 		return
 	}
 	o := newSlice(es)
+	k := nsKey{o.ns, o.name}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.removeSlice(nsKey{o.ns, o.name})
-	k := nsKey{o.ns, o.name}
+	if cur := s.slices[k]; cur != nil && cur.equal(o) {
+		// Nothing an answer depends on changed (an endpoint turned
+		// serving but not ready, say): the prebuilt answers stand, and
+		// the stored copy stays, so that the indexes holding it do too.
+		s.bumpSerial()
+		return
+	}
+	old := s.removeSlice(k)
 	s.slices[k] = o
 	sk := nsKey{o.ns, o.service}
 	s.bySvc[sk] = insertSorted(s.bySvc[sk], o, sliceLess)
@@ -232,7 +239,11 @@ func (s *Server) UpsertEndpointSlice(es *api.EndpointSlice) {
 	}
 	s.bumpSerial()
 	if old != nil {
-		s.rebuildService(nsKey{old.ns, old.service})
+		// A rebuild depends on nothing but the server's state, so the
+		// service the slice stays with is rebuilt once, below.
+		if osk := (nsKey{old.ns, old.service}); osk != sk {
+			s.rebuildService(osk)
+		}
 		for _, a := range old.addrs {
 			ips = append(ips, a.ip)
 		}
@@ -329,10 +340,16 @@ func (s *Server) DeletePod(namespace, name string) {
 // (or counts changes without a clock) and the prebuilt SOA records follow.
 func (s *Server) bumpSerial() {
 	s.changeSeq++
+	prev := s.serial
 	if s.cfg.Clock != nil {
 		s.serial = uint32(s.cfg.Clock().Unix())
 	} else {
 		s.serial = s.changeSeq
+	}
+	if s.soa != nil && s.serial == prev {
+		// The records would come out the same: changes within one
+		// second of the clock keep its serial.
+		return
 	}
 	s.soa = make([][]RR, len(s.zones))
 	for i, z := range s.zones {

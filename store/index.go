@@ -2,77 +2,86 @@ package store
 
 import "github.com/kubesim/kubesim/api"
 
-// labelIndex maps namespace and "key=value" to the names of the pods carrying
-// that label, so that a selector list over 150,000 pods touches only the pods
-// that share its rarest equality term.
+// labelIndex maps namespace and label to the pods carrying that label, by
+// name, so that a selector list over 150,000 pods touches only the pods that
+// share its rarest equality term. It holds each pod's current version, so a
+// list reads the pods from it rather than looking each up again in the store.
 type labelIndex struct {
-	byNS map[string]map[string]map[string]struct{}
+	byNS map[string]map[label]map[string]api.Object
 }
+
+// label is one key=value pair.
+type label struct{ key, value string }
 
 func newLabelIndex() *labelIndex {
-	return &labelIndex{byNS: make(map[string]map[string]map[string]struct{})}
+	return &labelIndex{byNS: make(map[string]map[label]map[string]api.Object)}
 }
 
-func (ix *labelIndex) add(ns, name string, labels map[string]string) {
-	m := ix.byNS[ns]
+func (ix *labelIndex) add(o api.Object) {
+	meta := o.GetObjectMeta()
+	m := ix.byNS[meta.Namespace]
 	if m == nil {
-		m = make(map[string]map[string]struct{})
-		ix.byNS[ns] = m
+		m = make(map[label]map[string]api.Object)
+		ix.byNS[meta.Namespace] = m
 	}
-	for k, v := range labels {
-		kv := k + "=" + v
+	for k, v := range meta.Labels {
+		kv := label{k, v}
 		set := m[kv]
 		if set == nil {
-			set = make(map[string]struct{})
+			set = make(map[string]api.Object)
 			m[kv] = set
 		}
-		set[name] = struct{}{}
+		set[meta.Name] = o
 	}
 }
 
-func (ix *labelIndex) remove(ns, name string, labels map[string]string) {
-	m := ix.byNS[ns]
+// update records o as the current version of a pod whose labels did not
+// change.
+func (ix *labelIndex) update(o api.Object) {
+	meta := o.GetObjectMeta()
+	m := ix.byNS[meta.Namespace]
+	for k, v := range meta.Labels {
+		m[label{k, v}][meta.Name] = o
+	}
+}
+
+func (ix *labelIndex) remove(o api.Object) {
+	meta := o.GetObjectMeta()
+	m := ix.byNS[meta.Namespace]
 	if m == nil {
 		return
 	}
-	for k, v := range labels {
-		kv := k + "=" + v
+	for k, v := range meta.Labels {
+		kv := label{k, v}
 		if set := m[kv]; set != nil {
-			delete(set, name)
+			delete(set, meta.Name)
 			if len(set) == 0 {
 				delete(m, kv)
 			}
 		}
 	}
 	if len(m) == 0 {
-		delete(ix.byNS, ns)
+		delete(ix.byNS, meta.Namespace)
 	}
 }
 
-// candidates returns a superset of the names in ns that sel matches, in no
-// particular order, when sel has an equality term to narrow by; ok is false when
-// it has none and the caller must scan.
-func (ix *labelIndex) candidates(ns string, sel api.Selector) (names []string, ok bool) {
-	var best map[string]struct{}
+// candidates returns a superset of the pods in ns that sel matches, by name,
+// when sel has an equality term to narrow by; ok is false when it has none
+// and the caller must scan.
+func (ix *labelIndex) candidates(ns string, sel api.Selector) (pods map[string]api.Object, ok bool) {
+	var best map[string]api.Object
 	found := false
 	m := ix.byNS[ns]
 	for _, r := range sel.Requirements() {
 		if !isEquality(r) {
 			continue
 		}
-		set := m[r.Key+"="+r.Values[0]]
+		set := m[label{r.Key, r.Values[0]}]
 		if !found || len(set) < len(best) {
 			best, found = set, true
 		}
 	}
-	if !found {
-		return nil, false
-	}
-	names = make([]string, 0, len(best))
-	for n := range best {
-		names = append(names, n)
-	}
-	return names, true
+	return best, found
 }
 
 func isEquality(r api.Requirement) bool {
@@ -86,7 +95,7 @@ func isEquality(r api.Requirement) bool {
 func (s *Store) index(o api.Object) {
 	m := o.GetObjectMeta()
 	if _, ok := o.(*api.Pod); ok {
-		s.labels.add(m.Namespace, m.Name, m.Labels)
+		s.labels.add(o)
 	}
 	ref := api.RefOf(o)
 	s.uids[m.UID] = ref
@@ -98,7 +107,7 @@ func (s *Store) index(o api.Object) {
 func (s *Store) unindex(o api.Object) {
 	m := o.GetObjectMeta()
 	if _, ok := o.(*api.Pod); ok {
-		s.labels.remove(m.Namespace, m.Name, m.Labels)
+		s.labels.remove(o)
 	}
 	ref := api.RefOf(o)
 	delete(s.uids, m.UID)

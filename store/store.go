@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/api"
@@ -162,9 +163,9 @@ func (s *Store) List(k api.Kind, ns string, sel api.Selector) []api.Object {
 	}
 	var out []api.Object
 	if k == api.KindPod && ns != "" {
-		if names, ok := s.labels.candidates(ns, sel); ok {
-			for _, name := range names {
-				if o := ks.objs[nsName{ns, name}]; o != nil && sel.Matches(o.GetObjectMeta().Labels) {
+		if pods, ok := s.labels.candidates(ns, sel); ok {
+			for _, o := range pods {
+				if sel.Matches(o.GetObjectMeta().Labels) {
 					out = append(out, o)
 				}
 			}
@@ -182,6 +183,42 @@ func (s *Store) List(k api.Kind, ns string, sel api.Selector) []api.Object {
 	}
 	sortObjects(out)
 	return out
+}
+
+// PodsWithLabels returns what List(api.KindPod, ns, api.SelectorFromSet(set))
+// returns, without building the selector: the endpoint controllers list the
+// pods of a service's selector on every sync.
+func (s *Store) PodsWithLabels(ns string, set map[string]string) []api.Object {
+	if ns == "" || len(set) == 0 {
+		return s.List(api.KindPod, ns, api.SelectorFromSet(set))
+	}
+	// The pods of the rarest label hold every match; which one it is, when
+	// two are as rare, changes nothing.
+	var pods map[string]api.Object
+	found := false
+	for k, v := range set {
+		if c := s.labels.byNS[ns][label{k, v}]; !found || len(c) < len(pods) {
+			pods, found = c, true
+		}
+	}
+	var out []api.Object
+	for _, o := range pods {
+		if hasLabels(o.GetObjectMeta().Labels, set) {
+			out = append(out, o)
+		}
+	}
+	sortObjects(out)
+	return out
+}
+
+// hasLabels reports whether labels hold every pair of set.
+func hasLabels(labels, set map[string]string) bool {
+	for k, v := range set {
+		if got, ok := labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }
 
 func sortObjects(objs []api.Object) {
@@ -204,6 +241,13 @@ func (s *Store) ByUID(uid string) api.Object {
 // they were created.
 func (s *Store) Dependents(uid string) []api.Ref {
 	return slices.Clone(s.owners[uid])
+}
+
+// SharedDependents is Dependents without the copy, for controllers that list
+// an owner's dependents on every sync: the slice is the store's own, shared
+// and read-only, and holds until the next write.
+func (s *Store) SharedDependents(uid string) []api.Ref {
+	return s.owners[uid]
 }
 
 func notFound(ref api.Ref) error {
@@ -262,5 +306,27 @@ func (s *Store) notify(k api.Kind, ev Event) {
 }
 
 func (s *Store) trace(ref api.Ref, change string) {
-	s.loop.Record("apiserver", ref.String(), change)
+	s.loop.Record("apiserver", traceObject(ref), change)
+}
+
+// lowerKinds holds each kind's name in lower case, as Ref.String writes it.
+var lowerKinds = func() map[api.Kind]string {
+	m := make(map[api.Kind]string, len(api.Kinds))
+	for _, k := range api.Kinds {
+		m[k] = strings.ToLower(string(k))
+	}
+	return m
+}()
+
+// traceObject is ref.String() in one allocation rather than two: every write
+// is traced.
+func traceObject(ref api.Ref) string {
+	k, ok := lowerKinds[ref.Kind]
+	if !ok {
+		return ref.String()
+	}
+	if ref.Namespace == "" {
+		return k + "/" + ref.Name
+	}
+	return k + "/" + ref.Namespace + "/" + ref.Name
 }

@@ -247,16 +247,24 @@ func (s *Store) replace(obj, old api.Object, change string) {
 	info, _ := api.InfoFor(ref.Kind)
 	*obj.GetTypeMeta() = api.TypeMeta{APIVersion: info.APIVersion(), Kind: string(ref.Kind)}
 	m, om := obj.GetObjectMeta(), old.GetObjectMeta()
-	reindex := !maps.Equal(m.Labels, om.Labels) || !slices.Equal(m.OwnerReferences, om.OwnerReferences)
+	reindex := !sameLabels(m.Labels, om.Labels) || !slices.Equal(m.OwnerReferences, om.OwnerReferences)
 	if reindex {
 		s.unindex(old)
 	}
 	s.kinds[ref.Kind].objs[nsName{ref.Namespace, ref.Name}] = obj
 	if reindex {
 		s.index(obj)
+	} else if _, ok := obj.(*api.Pod); ok {
+		s.labels.update(obj)
 	}
 	s.trace(ref, change)
 	s.notify(ref.Kind, Event{Type: Modified, Object: obj, Old: old})
+}
+
+// sameLabels is maps.Equal, at once for the map a new version most often
+// shares with the old.
+func sameLabels(a, b map[string]string) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() || maps.Equal(a, b)
 }
 
 // UpdateStatus replaces the stored object with obj as a controller writes it:
@@ -296,6 +304,29 @@ func specOf(o api.Object) any {
 	return nil
 }
 
+// podSpecUpdateAllowed reports whether a pod's spec changed only where the
+// API server lets it change: container images, activeDeadlineSeconds, added
+// tolerations and terminationGracePeriodSeconds. kubesim keeps no
+// activeDeadlineSeconds and treats tolerations as opaque, so only images and
+// the grace period may differ.
+func podSpecUpdateAllowed(now, was *api.PodSpec) bool {
+	a, b := *now, *was
+	a.TerminationGracePeriodSeconds, b.TerminationGracePeriodSeconds = nil, nil
+	a.Tolerations, b.Tolerations = nil, nil
+	a.Containers, b.Containers = withoutImages(a.Containers), withoutImages(b.Containers)
+	a.InitContainers, b.InitContainers = withoutImages(a.InitContainers), withoutImages(b.InitContainers)
+	return reflect.DeepEqual(a, b)
+}
+
+func withoutImages(cs []api.Container) []api.Container {
+	out := make([]api.Container, len(cs))
+	for i, c := range cs {
+		c.Image = ""
+		out[i] = c
+	}
+	return out
+}
+
 // checkImmutable refuses the changes the API server refuses on update.
 func checkImmutable(obj, old api.Object) error {
 	var causes []api.FieldError
@@ -312,7 +343,7 @@ func checkImmutable(obj, old api.Object) error {
 		}
 	case *api.Pod:
 		op := old.(*api.Pod)
-		if op.Spec.NodeName != "" && o.Spec.NodeName != op.Spec.NodeName {
+		if !podSpecUpdateAllowed(&o.Spec, &op.Spec) {
 			causes = append(causes, api.FieldError{Type: api.ErrorTypeForbidden, Field: "spec",
 				Detail: "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"})
 		}
