@@ -197,24 +197,48 @@ func (f *feed) relist() int {
 	return n
 }
 
+// serviceConsumer is what the cluster DNS and kube-proxy both learn from the
+// watch: services and their endpoint slices.
+type serviceConsumer interface {
+	UpsertService(*api.Service)
+	DeleteService(namespace, name string)
+	UpsertEndpointSlice(*api.EndpointSlice)
+	DeleteEndpointSlice(namespace, name string)
+}
+
+// applyServiceEvent hands a service or endpoint-slice event to c and reports
+// whether the event was of one of those kinds.
+func applyServiceEvent(c serviceConsumer, ev store.Event) bool {
+	m := ev.Object.GetObjectMeta()
+	del := ev.Type == store.Deleted
+	switch o := ev.Object.(type) {
+	case *api.Service:
+		if del {
+			c.DeleteService(m.Namespace, m.Name)
+		} else {
+			c.UpsertService(o)
+		}
+	case *api.EndpointSlice:
+		if del {
+			c.DeleteEndpointSlice(m.Namespace, m.Name)
+		} else {
+			c.UpsertEndpointSlice(o)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // dnsFeed applies a watch event to the DNS server.
 func dnsFeed(s *dns.Server) func(store.Event) {
 	return func(ev store.Event) {
+		if applyServiceEvent(s, ev) {
+			return
+		}
 		m := ev.Object.GetObjectMeta()
 		del := ev.Type == store.Deleted
 		switch o := ev.Object.(type) {
-		case *api.Service:
-			if del {
-				s.DeleteService(m.Namespace, m.Name)
-			} else {
-				s.UpsertService(o)
-			}
-		case *api.EndpointSlice:
-			if del {
-				s.DeleteEndpointSlice(m.Namespace, m.Name)
-			} else {
-				s.UpsertEndpointSlice(o)
-			}
 		case *api.Pod:
 			if del {
 				s.DeletePod(m.Namespace, m.Name)
@@ -352,21 +376,12 @@ func (c *Cluster) Nslookup(namespace, pod, name string) (dns.Nslookup, error) {
 // proxyFeed applies a watch event to every node's kube-proxy.
 func proxyFeed(p *proxy.Proxy) func(store.Event) {
 	return func(ev store.Event) {
+		if applyServiceEvent(p, ev) {
+			return
+		}
 		m := ev.Object.GetObjectMeta()
 		del := ev.Type == store.Deleted
 		switch o := ev.Object.(type) {
-		case *api.Service:
-			if del {
-				p.DeleteService(m.Namespace, m.Name)
-			} else {
-				p.UpsertService(o)
-			}
-		case *api.EndpointSlice:
-			if del {
-				p.DeleteEndpointSlice(m.Namespace, m.Name)
-			} else {
-				p.UpsertEndpointSlice(o)
-			}
 		case *api.Node:
 			if del {
 				p.DeleteNode(m.Name)
