@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"io"
 	"os"
 	"path/filepath"
@@ -162,29 +163,8 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test -update to create it)", err)
 			}
 			if got != string(want) {
-				t.Errorf("transcript differs from %s (run go test -update and review the diff):\n%s", golden, diffLines(string(want), got))
+				t.Errorf("transcript differs from %s (run go test -update and review the diff):\n%s", golden, textdiff.Lines(string(want), got))
 			}
 		})
 	}
-}
-
-// diffLines shows the first lines where two transcripts differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n   got %q\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
 }

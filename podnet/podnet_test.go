@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,7 @@ func TestToolsGolden(t *testing.T) {
 		t.Fatalf("%v (run go test ./podnet -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("transcript differs from %s (run go test ./podnet -update and review the diff):\n%s", golden, lineDiff(string(want), got))
+		t.Errorf("transcript differs from %s (run go test ./podnet -update and review the diff):\n%s", golden, textdiff.Lines(string(want), got))
 	}
 }
 
@@ -120,7 +121,7 @@ func TestDeterministic(t *testing.T) {
 	r2, _ := newLab(t)
 	a, b := transcript(t, r1, string(src)), transcript(t, r2, string(src))
 	if a != b {
-		t.Errorf("two runs differ:\n%s", lineDiff(a, b))
+		t.Errorf("two runs differ:\n%s", textdiff.Lines(a, b))
 	}
 }
 
@@ -287,27 +288,6 @@ func TestImageFor(t *testing.T) {
 			t.Errorf("ImageFor(%q) = tools %b app %q, want %b %q", tt.ref, img.Tools, img.App, tt.tools, tt.app)
 		}
 	}
-}
-
-// lineDiff shows the first lines where two texts differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n   got %q\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
 }
 
 // Env is what kubectl exec runs programs with.

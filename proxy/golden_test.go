@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"flag"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,7 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
 	}
 	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update if the change is intended):\n%s", path, lineDiff(string(want), got))
+		t.Errorf("%s differs from the golden file (rerun with -update if the change is intended):\n%s", path, textdiff.Lines(string(want), got))
 	}
 }
 

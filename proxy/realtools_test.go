@@ -7,6 +7,7 @@ package proxy
 
 import (
 	"bytes"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -137,7 +138,7 @@ func TestIPTablesRoundTrip(t *testing.T) {
 			}
 		}
 		if got := strings.Join(kept, ""); got != rules {
-			t.Errorf("%s: iptables-save differs from the rendered view:\n%s", name, lineDiff(rules, got))
+			t.Errorf("%s: iptables-save differs from the rendered view:\n%s", name, textdiff.Lines(rules, got))
 		}
 	}
 }
@@ -158,7 +159,7 @@ func TestIPTablesLegacyRoundTrip(t *testing.T) {
 	want, got := tableBlocks(rules), tableBlocks(saved)
 	for name, block := range want {
 		if got[name] != block {
-			t.Errorf("table %s differs:\n%s", name, lineDiff(block, got[name]))
+			t.Errorf("table %s differs:\n%s", name, textdiff.Lines(block, got[name]))
 		}
 	}
 	if len(got) != len(want) {
@@ -208,7 +209,7 @@ func TestIP6TablesRoundTrip(t *testing.T) {
 		}
 	}
 	if got := strings.Join(kept, ""); got != rules {
-		t.Errorf("ip6tables-save differs from the rendered view:\n%s", lineDiff(rules, got))
+		t.Errorf("ip6tables-save differs from the rendered view:\n%s", textdiff.Lines(rules, got))
 	}
 }
 
@@ -251,7 +252,7 @@ func TestNFTablesRoundTrip(t *testing.T) {
 			listed := netns(t, "nft -f "+file+" && nft list table "+table+" kube-proxy")
 			want := n.RulesFor(ModeNFTables, fam)
 			if got, want := normalizeNFTElements(listed), normalizeNFTElements(want); got != want {
-				t.Errorf("%s/%s: nft list differs from the rendered view:\n%s", fam, name, lineDiff(want, got))
+				t.Errorf("%s/%s: nft list differs from the rendered view:\n%s", fam, name, textdiff.Lines(want, got))
 			}
 		}
 	}
@@ -295,24 +296,6 @@ func normalizeNFTElements(s string) string {
 			out.WriteString(e)
 		}
 	}
-}
-
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			b.WriteString("line " + itoa(i+1) + ":\n  want: " + a + "\n  got:  " + c + "\n")
-		}
-	}
-	return b.String()
 }
 
 // dualStackFixture loads a small IPv6 cluster.

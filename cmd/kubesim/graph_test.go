@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -46,7 +47,7 @@ func TestGraphGolden(t *testing.T) {
 				}
 				again, _, _ := kubesimRun(args...)
 				if again != out {
-					t.Errorf("two runs differ:\n%s", lineDiff(out, again))
+					t.Errorf("two runs differ:\n%s", textdiff.Lines(out, again))
 				}
 				goldenCheck(t, "graph-"+tc.name+"-"+format, transcript(args, out, errOut, code))
 			})

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,29 +72,8 @@ func goldenCheck(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test ./cmd/kubesim -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./cmd/kubesim -update and review the diff):\n%s", path, lineDiff(string(want), got))
+		t.Errorf("output differs from %s (run go test ./cmd/kubesim -update and review the diff):\n%s", path, textdiff.Lines(string(want), got))
 	}
-}
-
-// lineDiff shows the first lines where two texts differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n   got %q\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
 }
 
 // needTool returns the path of an external program. A test that cannot

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"regexp"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func TestRunDeterministic(t *testing.T) {
 	a, _, _ := kubesimRun("run", labScript)
 	b, _, _ := kubesimRun("run", labScript)
 	if a != b {
-		t.Errorf("two runs differ:\n%s", lineDiff(a, b))
+		t.Errorf("two runs differ:\n%s", textdiff.Lines(a, b))
 	}
 }
 
