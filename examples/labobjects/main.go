@@ -7,6 +7,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,14 +19,14 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(filepath.Join("examples", "ch03"), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "labobjects:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	dir := filepath.Join("examples", "ch03")
+// run replays the lab with the manifests in dir, writing to w.
+func run(dir string, w io.Writer) error {
 	c, err := kubesim.New(kubesim.Config{})
 	if err != nil {
 		return err
@@ -36,13 +37,13 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("$ kubectl apply -f %s\n", f)
+			fmt.Fprintf(w, "$ kubectl apply -f %s\n", f)
 			res, err := c.Apply(b)
 			if err != nil {
 				return err
 			}
 			for _, r := range res {
-				fmt.Println(r)
+				fmt.Fprintln(w, r)
 			}
 		}
 		return c.Settle()
@@ -64,7 +65,7 @@ func run() error {
 				ports = append(ports, fmt.Sprintf("%d/%s", p.Port, p.Protocol))
 			}
 		}
-		fmt.Printf("service %s/%s: %s %s %s\n", ns, name, s.Spec.Type, ip, strings.Join(ports, ","))
+		fmt.Fprintf(w, "service %s/%s: %s %s %s\n", ns, name, s.Spec.Type, ip, strings.Join(ports, ","))
 		return nil
 	}
 	endpoints := func(name string) error {
@@ -72,11 +73,11 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("endpoints default/%s: %s\n", name, controller.FormatEndpoints(ep.Subsets))
+		fmt.Fprintf(w, "endpoints default/%s: %s\n", name, controller.FormatEndpoints(ep.Subsets))
 		return nil
 	}
 	del := func(ref api.Ref) error {
-		fmt.Printf("$ kubectl delete %s %s\n", strings.ToLower(string(ref.Kind)), ref.Name)
+		fmt.Fprintf(w, "$ kubectl delete %s %s\n", strings.ToLower(string(ref.Kind)), ref.Name)
 		if err := c.Delete(ref); err != nil {
 			return err
 		}
@@ -119,6 +120,6 @@ func run() error {
 			return err
 		}
 	}
-	fmt.Printf("virtual time: %s, trace %d entries, hash %s\n", c.Now().Sub(kubesim.DefaultStart), c.Trace().Len(), c.TraceHash())
+	fmt.Fprintf(w, "virtual time: %s, trace %d entries, hash %s\n", c.Now().Sub(kubesim.DefaultStart), c.Trace().Len(), c.TraceHash())
 	return nil
 }
