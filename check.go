@@ -450,7 +450,8 @@ func sortAddrs(a []netip.Addr) []netip.Addr {
 	return slices.Compact(a)
 }
 
-func addrList(a []netip.Addr) string {
+// listOf renders addresses for a violation message, "none" for none.
+func listOf[T fmt.Stringer](a []T) string {
 	if len(a) == 0 {
 		return "none"
 	}
@@ -487,7 +488,7 @@ func (ch *checker) endpoints() {
 			if !slices.Equal(gotR, ready) || !slices.Equal(gotN, notReady) {
 				ch.add("endpoints-match-pods", []api.Ref{svcRef, api.RefOf(ep)},
 					"Endpoints %s/%s: ready %s, not ready %s; its pods say ready %s, not ready %s",
-					s.Namespace, s.Name, addrList(gotR), addrList(gotN), addrList(ready), addrList(notReady))
+					s.Namespace, s.Name, listOf(gotR), listOf(gotN), listOf(ready), listOf(notReady))
 			}
 		}
 		// EndpointSlices: every family of the service.
@@ -513,7 +514,7 @@ func (ch *checker) endpoints() {
 		if !slices.Equal(gotR, ready) || !slices.Equal(gotN, notReady) {
 			ch.add("endpoints-match-pods", append([]api.Ref{svcRef}, involved...),
 				"EndpointSlices of %s/%s: ready %s, not ready %s; its pods say ready %s, not ready %s",
-				s.Namespace, s.Name, addrList(gotR), addrList(gotN), addrList(ready), addrList(notReady))
+				s.Namespace, s.Name, listOf(gotR), listOf(gotN), listOf(ready), listOf(notReady))
 		}
 	}
 }
@@ -558,7 +559,7 @@ func (ch *checker) mirrors() {
 		wantR, wantN, gotR, gotN = sortAddrs(wantR), sortAddrs(wantN), sortAddrs(gotR), sortAddrs(gotN)
 		if !slices.Equal(gotR, wantR) || !slices.Equal(gotN, wantN) {
 			ch.add("mirror-match", refs(s, ep), "mirrored EndpointSlices of %s/%s: ready %s, not ready %s; its Endpoints say ready %s, not ready %s",
-				s.Namespace, s.Name, addrList(gotR), addrList(gotN), addrList(wantR), addrList(wantN))
+				s.Namespace, s.Name, listOf(gotR), listOf(gotN), listOf(wantR), listOf(wantN))
 		}
 	}
 }
@@ -687,17 +688,6 @@ func localSet(eps []sliceEndpoint, node string) []netip.AddrPort {
 	return usable(eps, func(e sliceEndpoint) bool { return e.node == node })
 }
 
-func addrPorts(a []netip.AddrPort) string {
-	if len(a) == 0 {
-		return "none"
-	}
-	s := make([]string, len(a))
-	for i, x := range a {
-		s[i] = x.String()
-	}
-	return strings.Join(s, ",")
-}
-
 // routes checks every node's routing against the store.
 func (ch *checker) routes() {
 	c := ch.c
@@ -760,10 +750,10 @@ func (ch *checker) route(n *proxy.Node, node *api.Node, s *api.Service, pkt prox
 	case len(want) > 0:
 		got := res.Endpoints.Strings()
 		slices.Sort(got)
-		wantS := strings.Split(addrPorts(want), ",")
+		wantS := strings.Split(listOf(want), ",")
 		if res.Verdict != proxy.VerdictForward || !slices.Equal(got, wantS) || !slices.Contains(want, res.Chosen) {
 			ch.add("route-service", involved, "%s on %s: %s (endpoints %s, chosen %s); the store says forward to one of %s",
-				what, node.Name, res.Verdict, addrPorts2(got), res.Chosen, addrPorts(want))
+				what, node.Name, res.Verdict, addrPorts2(got), res.Chosen, listOf(want))
 			return
 		}
 		if ch.c.faults.endpointsStale() || s.Spec.PublishNotReadyAddresses {
@@ -997,7 +987,7 @@ func (ch *checker) dnsService(srv *dns.Server, cfg dns.Config, zone string, s *a
 				ch.add("dns-service", involved, "A %s: %s %s; a headless service without ready endpoints is NXDOMAIN", fq, r.RcodeName(), rrList(r.Answer))
 			}
 		case r.Rcode != dns.RcodeSuccess || !slices.Equal(answerA(r), v4):
-			ch.add("dns-service", involved, "A %s: %s %s; want the ready endpoints %s", fq, r.RcodeName(), rrList(r.Answer), addrList(v4))
+			ch.add("dns-service", involved, "A %s: %s %s; want the ready endpoints %s", fq, r.RcodeName(), rrList(r.Answer), listOf(v4))
 		}
 		if cfg.NoEndpoints {
 			return
@@ -1007,7 +997,7 @@ func (ch *checker) dnsService(srv *dns.Server, cfg dns.Config, zone string, s *a
 			want := sortAddrs(byHost[h])
 			hr := srv.Query(name, dns.TypeA)
 			if hr.Rcode != dns.RcodeSuccess || !slices.Equal(answerA(hr), want) {
-				ch.add("dns-endpoint", involved, "A %s: %s %s; want %s", name, hr.RcodeName(), rrList(hr.Answer), addrList(want))
+				ch.add("dns-endpoint", involved, "A %s: %s %s; want %s", name, hr.RcodeName(), rrList(hr.Answer), listOf(want))
 			}
 		}
 		if anyReady {
@@ -1028,7 +1018,7 @@ func (ch *checker) dnsService(srv *dns.Server, cfg dns.Config, zone string, s *a
 			return
 		}
 		if r.Rcode != dns.RcodeSuccess || !slices.Equal(answerA(r), want) {
-			ch.add("dns-service", involved, "A %s: %s %s; want the cluster IPs %s", fq, r.RcodeName(), rrList(r.Answer), addrList(want))
+			ch.add("dns-service", involved, "A %s: %s %s; want the cluster IPs %s", fq, r.RcodeName(), rrList(r.Answer), listOf(want))
 		}
 		if !slices.ContainsFunc(clusterIPs(s), netip.Addr.Is6) {
 			if r6 := srv.Query(fq, dns.TypeAAAA); r6.Rcode != dns.RcodeSuccess || len(r6.Answer) > 0 {
