@@ -35,7 +35,8 @@ kubectl get pods -o jsonpath='{.items[0].status.phase}{"\n"}'
 kubectl get svc nope
 `
 
-// A script runs command by command, each after a second of virtual time.
+// A script runs command by command, each after the runner's think time of
+// virtual time (two seconds by default).
 func ExampleRunner_Run() {
 	c, err := kubesim.New(kubesim.Config{})
 	if err != nil {

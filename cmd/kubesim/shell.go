@@ -40,7 +40,7 @@ const shellHelp = `Commands, one a line as in a terminal:
   help            this list
   exit [N]        leave (so does end of input)
 Quotes, \ continuations, here-documents (<<EOF) and $(...) work as in sh.
-Before each command a second of virtual time passes (--think-time).
+Before each command %s of virtual time passes (--think-time).
 `
 
 func runShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -137,7 +137,7 @@ func (sh *shell) builtin(text string) (status int, exit, handled bool) {
 	}
 	switch {
 	case f[0] == "help" && len(f) == 1:
-		io.WriteString(sh.stdout, shellHelp)
+		fmt.Fprintf(sh.stdout, shellHelp, sh.r.ThinkTime)
 		return 0, false, true
 	case f[0] == "exit" && len(f) == 1:
 		return sh.status, true, true

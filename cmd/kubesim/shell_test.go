@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kubesim/kubesim/kubectl"
 )
 
 // TestShell feeds the prompt its input on a pipe (no terminal: no prompt) and
@@ -23,7 +26,7 @@ func TestShell(t *testing.T) {
 			"kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab\nEOF\nkubectl get \\\n  ns lab -o name\n", 0,
 			"namespace/lab created\nnamespace/lab\n", ""},
 		{"a quote across lines", nil, "kubectl get svc 'kuber\nnetes'\n", 1, "", `services "kuber\nnetes" not found`},
-		{"help", nil, "help\n", 0, shellHelp, ""},
+		{"help", nil, "help\n", 0, fmt.Sprintf(shellHelp, kubectl.DefaultThinkTime), ""},
 		{"exit with a status", nil, "exit 3\nkubectl get svc\n", 3, "", ""},
 		{"exit keeps the last status", nil, "kubectl get svc nope\nexit\n", 1, "", `services "nope" not found`},
 		{"bad exit", nil, "exit x\n", 2, "", "exit: Illegal number: x"},
