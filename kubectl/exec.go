@@ -139,7 +139,7 @@ func (c *call) attachablePod(arg string, timeout time.Duration) (*api.Pod, error
 	if !found {
 		return nil, fmt.Errorf("timed out waiting for the condition")
 	}
-	return firstPod(pods), nil
+	return FirstPod(pods), nil
 }
 
 // podsMatching lists the pods of a namespace that sel selects.
@@ -151,12 +151,12 @@ func (c *call) podsMatching(ns string, sel api.Selector) []*api.Pod {
 	return pods
 }
 
-// firstPod picks what kubectl picks among a workload's pods: the most
+// FirstPod picks what kubectl exec picks among a workload's pods: the most
 // "active" by podutils.ActivePods reversed, which in practice is the oldest
 // running and ready pod. Times compare to the second, as the API serializes
 // them, and ties keep the listing's name order, as kubectl's stable sort of
 // short lists does.
-func firstPod(pods []*api.Pod) *api.Pod {
+func FirstPod(pods []*api.Pod) *api.Pod {
 	slices.SortStableFunc(pods, func(a, b *api.Pod) int { return -activeOrder(a, b) })
 	return pods[0]
 }

@@ -463,7 +463,7 @@ func TestExecPodChoice(t *testing.T) {
 		{"same second is a tie kept in name order", []*api.Pod{mk("a", func(p *api.Pod) { p.CreationTimestamp = at(500 * time.Millisecond) }), mk("b", func(*api.Pod) {})}, "a"},
 	}
 	for _, tt := range tests {
-		if got := firstPod(tt.pods).Name; got != tt.want {
+		if got := FirstPod(tt.pods).Name; got != tt.want {
 			t.Errorf("%s: picked %s, want %s", tt.name, got, tt.want)
 		}
 	}

@@ -15,8 +15,8 @@ import (
 
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
-	"github.com/kubesim/kubesim/controller"
 	"github.com/kubesim/kubesim/dns"
+	"github.com/kubesim/kubesim/kubectl"
 )
 
 // clusterFlags are the flags of every subcommand that builds a cluster from
@@ -287,19 +287,18 @@ func findPod(c *kubesim.Cluster, ref string) (ns, name string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("deployment %s/%s: %w", ns, name, err)
 	}
-	var fallback string
+	// The pod `kubectl exec deploy/NAME` would pick, among those with an
+	// address, so that trace and resolve follow the same pod as the lab.
+	var pods []*api.Pod
 	for _, p := range kubesim.ListOf[*api.Pod](c, ns, sel) {
-		if p.DeletionTimestamp == nil && controller.IsPodReady(p) {
-			return ns, p.Name, nil
-		}
-		if fallback == "" && p.Status.PodIP.IsValid() {
-			fallback = p.Name
+		if p.Status.PodIP.IsValid() {
+			pods = append(pods, p)
 		}
 	}
-	if fallback == "" {
+	if len(pods) == 0 {
 		return "", "", fmt.Errorf("deployment %s/%s has no pod with an IP", ns, name)
 	}
-	return ns, fallback, nil
+	return ns, kubectl.FirstPod(pods).Name, nil
 }
 
 func isKindWord(s string) bool {

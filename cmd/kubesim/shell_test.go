@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kubesim/kubesim/kubectl"
+	"github.com/kubesim/kubesim/script"
 )
 
 // TestShell feeds the prompt its input on a pipe (no terminal: no prompt) and
@@ -94,5 +95,36 @@ func TestFlagsAloneStartTheShell(t *testing.T) {
 	code := run([]string{"-f", "../../examples/ch03/sleep"}, strings.NewReader("kubectl get deploy\n"), &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "sleep-1") {
 		t.Fatalf("kubesim -f DIR: exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+// TestFindPodFollowsKubectlExec checks that trace and resolve, given
+// deploy/NAME, use the pod `kubectl exec deploy/NAME` runs in.
+func TestFindPodFollowsKubectlExec(t *testing.T) {
+	var out, errb bytes.Buffer
+	src := "kubectl apply -f sleep/sleep1.yaml\nkubectl scale deploy/sleep-1 --replicas=3\nkubectl wait --for=condition=Ready pod -l app=sleep-1\nkubectl exec deploy/sleep-1 -- hostname\n"
+	cf := clusterFlags{}
+	c, err := cf.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(c, "../../examples/ch03", kubectl.DefaultThinkTime)
+	cmds, err := script.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range cmds {
+		if code := r.Run(cmd, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d\n%s%s", cmd.Text, code, out.String(), errb.String())
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	execPod := lines[len(lines)-1]
+	_, name, err := findPod(c, "deploy/sleep-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != execPod {
+		t.Errorf("findPod(deploy/sleep-1) = %s; kubectl exec ran in %s", name, execPod)
 	}
 }
