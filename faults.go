@@ -114,6 +114,7 @@ func (ReadinessFlap) fault()  {}
 func (DNSReplicaDown) fault() {}
 func (UpstreamFail) fault()   {}
 
+// String is the fault's text form, which ParseFault reads back.
 func (f WatchFault) String() string {
 	s := "watch " + f.Component
 	if f.Delay != 0 {
@@ -125,9 +126,13 @@ func (f WatchFault) String() string {
 	return s
 }
 
-func (f ProxyStall) String() string   { return "stall-proxy " + f.Node }
+// String is the fault's text form, which ParseFault reads back.
+func (f ProxyStall) String() string { return "stall-proxy " + f.Node }
+
+// String is the fault's text form, which ParseFault reads back.
 func (f NodeNotReady) String() string { return "node-not-ready " + f.Node }
 
+// String is the fault's text form, which ParseFault reads back.
 func (f ReadinessFlap) String() string {
 	s := "flap-readiness " + f.Namespace + "/" + f.Pod
 	if f.Period != 0 {
@@ -139,6 +144,7 @@ func (f ReadinessFlap) String() string {
 	return s
 }
 
+// String is the fault's text form, which ParseFault reads back.
 func (f DNSReplicaDown) String() string {
 	s := "dns-replica-down"
 	if f.Pod != "" {
@@ -150,6 +156,7 @@ func (f DNSReplicaDown) String() string {
 	return s
 }
 
+// String is the fault's text form, which ParseFault reads back.
 func (f UpstreamFail) String() string { return "upstream-fail " + f.Name }
 
 // ParseFault reads a fault in its text form, one of

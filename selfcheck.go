@@ -205,6 +205,7 @@ type Divergence struct {
 	Hash1, Hash2 string
 }
 
+// Error names the first difference between the two runs.
 func (d *Divergence) Error() string {
 	switch {
 	case d.Err1 != d.Err2:

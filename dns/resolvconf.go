@@ -308,6 +308,7 @@ type FieldError struct {
 	Detail string
 }
 
+// Error renders the field error as the API server words it.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Field)

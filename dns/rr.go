@@ -68,6 +68,7 @@ func ParseType(s string) (uint16, bool) {
 // mnemonic.
 type QType uint16
 
+// String returns the type's mnemonic ("A", "SRV").
 func (t QType) String() string { return TypeString(uint16(t)) }
 
 // MarshalText renders the mnemonic.
@@ -90,6 +91,7 @@ type Rcode int
 // NoReply is the Rcode of a query that got no answer.
 const NoReply Rcode = -1
 
+// String returns the rcode's name ("NXDOMAIN").
 func (r Rcode) String() string {
 	if r == NoReply {
 		return ""

@@ -22,6 +22,7 @@ type NotInRangeError struct {
 	Ranges []netip.Prefix
 }
 
+// Error words the refusal as the API server does.
 func (e *NotInRangeError) Error() string {
 	r := ""
 	for i, p := range e.Ranges {

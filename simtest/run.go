@@ -55,6 +55,7 @@ func (f *Failure) Signature() string {
 	return strings.Join(names, ",")
 }
 
+// Error summarises the failure: the step, the operation and the violations.
 func (f *Failure) Error() string {
 	where := fmt.Sprintf("step %d (%s)", f.Step, f.Op)
 	switch {

@@ -37,6 +37,7 @@ type DuplicateError struct {
 	First, Then int // 1-based positions in the batch
 }
 
+// Error names the object and where it appears twice.
 func (e *DuplicateError) Error() string {
 	return fmt.Sprintf("%s appears twice in one apply (objects %d and %d); kubesim applies a batch as a whole and needs each object once",
 		Name(e.Ref), e.First, e.Then)

@@ -23,6 +23,7 @@ const (
 	Deleted
 )
 
+// String returns the watch event type as Kubernetes spells it ("ADDED").
 func (t EventType) String() string {
 	switch t {
 	case Added:
