@@ -591,15 +591,7 @@ func (ch *checker) portEndpoints(s *api.Service, sp api.ServicePort, fam api.IPF
 			continue
 		}
 		for _, p := range sl.Ports {
-			name := ""
-			if p.Name != nil {
-				name = *p.Name
-			}
-			pp := api.ProtocolTCP
-			if p.Protocol != nil {
-				pp = *p.Protocol
-			}
-			if name != sp.Name || pp != proto || p.Port == nil {
+			if p.PortName() != sp.Name || p.PortProtocol() != proto || p.Port == nil {
 				continue
 			}
 			for _, e := range sl.Endpoints {
@@ -1087,15 +1079,7 @@ func (ch *checker) portEndpointsAnyLabel(s *api.Service, name string, proto api.
 			continue
 		}
 		for _, p := range sl.Ports {
-			pn := ""
-			if p.Name != nil {
-				pn = *p.Name
-			}
-			pp := api.ProtocolTCP
-			if p.Protocol != nil {
-				pp = *p.Protocol
-			}
-			if pn == name && pp == proto && p.Port != nil {
+			if p.PortName() == name && p.PortProtocol() == proto && p.Port != nil {
 				out = append(out, *p.Port)
 			}
 		}

@@ -79,3 +79,20 @@ type EndpointSlicePort struct {
 	Port        *int32    `json:"port,omitempty"`
 	AppProtocol *string   `json:"appProtocol,omitempty"`
 }
+
+// PortName returns the port's name, "" when it is unnamed (nil).
+func (p EndpointSlicePort) PortName() string {
+	if p.Name == nil {
+		return ""
+	}
+	return *p.Name
+}
+
+// PortProtocol returns the port's protocol, TCP when unset (nil), as the API
+// defaults it.
+func (p EndpointSlicePort) PortProtocol() Protocol {
+	if p.Protocol == nil {
+		return ProtocolTCP
+	}
+	return *p.Protocol
+}

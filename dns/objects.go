@@ -96,9 +96,7 @@ func newSlice(es *api.EndpointSlice) *slice {
 		if p.Port != nil {
 			pi.port = *p.Port
 		}
-		if p.Name != nil {
-			pi.name = *p.Name
-		}
+		pi.name = p.PortName()
 		if p.Protocol != nil {
 			pi.proto = string(*p.Protocol)
 		}

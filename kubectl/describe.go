@@ -290,11 +290,7 @@ func sliceEndpointsFor(slices []*api.EndpointSlice, port string) string {
 	var list []string
 	for _, s := range slices {
 		for _, p := range s.Ports {
-			name := ""
-			if p.Name != nil {
-				name = *p.Name
-			}
-			if name != port || p.Port == nil {
+			if p.PortName() != port || p.Port == nil {
 				continue
 			}
 			for _, ep := range s.Endpoints {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"github.com/kubesim/kubesim/script"
 )
 
@@ -151,20 +151,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := transcript(t, newRunner(t), string(src))
-			golden := strings.TrimSuffix(path, ".script") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("transcript differs from %s (run go test -update and review the diff):\n%s", golden, textdiff.Lines(string(want), got))
-			}
+			textdiff.Golden(t, strings.TrimSuffix(path, ".script")+".golden", got, *update)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kubesim/kubesim"
 	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/internal/textdiff"
 	"github.com/kubesim/kubesim/kubectl"
 	"github.com/kubesim/kubesim/podnet"
 	"github.com/kubesim/kubesim/script"
@@ -94,20 +94,7 @@ func TestToolsGolden(t *testing.T) {
 	}
 	r, _ := newLab(t)
 	got := transcript(t, r, string(src))
-	golden := filepath.Join("testdata", "tools.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./podnet -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("transcript differs from %s (run go test ./podnet -update and review the diff):\n%s", golden, textdiff.Lines(string(want), got))
-	}
+	textdiff.Golden(t, filepath.Join("testdata", "tools.golden"), got, *update)
 }
 
 // TestDeterministic runs the tools' script twice on fresh clusters: the

@@ -2,13 +2,12 @@ package proxy
 
 import (
 	"flag"
-	"github.com/kubesim/kubesim/internal/textdiff"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ (review the diff before committing)")
@@ -16,23 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update if the change is intended):\n%s", path, textdiff.Lines(string(want), got))
-	}
+	textdiff.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestGoldenRules(t *testing.T) {

@@ -7,7 +7,6 @@ package proxy
 
 import (
 	"bytes"
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/internal/textdiff"
 )
 
 // ruleVariants are configurations whose rules the real tools must accept.

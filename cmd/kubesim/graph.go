@@ -92,6 +92,16 @@ type gnode struct {
 	lines []string // the label, one element a line; the first is the title
 }
 
+// label renders the node's lines for one output format: each escaped, then
+// joined by that format's line break.
+func (n gnode) label(escape func(string) string, sep string) string {
+	lines := make([]string, len(n.lines))
+	for i, l := range n.lines {
+		lines[i] = escape(l)
+	}
+	return strings.Join(lines, sep)
+}
+
 type ggroup struct {
 	id, label string
 	nodes     []gnode
@@ -483,12 +493,8 @@ func (g *graph) mermaid() string {
 	for _, gr := range g.groups {
 		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", gr.id, mermaidText(gr.label))
 		for _, n := range gr.nodes {
-			lines := make([]string, len(n.lines))
-			for i, l := range n.lines {
-				lines[i] = mermaidText(l)
-			}
 			sh := mermaidShapes[n.kind]
-			fmt.Fprintf(&b, "    %s%s%s%s\n", n.id, sh[0], strings.Join(lines, "<br/>"), sh[1])
+			fmt.Fprintf(&b, "    %s%s%s%s\n", n.id, sh[0], n.label(mermaidText, "<br/>"), sh[1])
 		}
 		b.WriteString("  end\n")
 	}
@@ -527,11 +533,7 @@ func (g *graph) dot() string {
 	for _, gr := range g.groups {
 		fmt.Fprintf(&b, "  subgraph cluster_%s {\n    label=\"%s\";\n", gr.id, dotText(gr.label))
 		for _, n := range gr.nodes {
-			lines := make([]string, len(n.lines))
-			for i, l := range n.lines {
-				lines[i] = dotText(l)
-			}
-			fmt.Fprintf(&b, "    %s [label=\"%s\", %s];\n", n.id, strings.Join(lines, `\n`), dotShapes[n.kind])
+			fmt.Fprintf(&b, "    %s [label=\"%s\", %s];\n", n.id, n.label(dotText, `\n`), dotShapes[n.kind])
 		}
 		b.WriteString("  }\n")
 	}

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/api"
+	"github.com/kubesim/kubesim/internal/textdiff"
 )
 
 // graphCases are the lab's setups the goldens draw: the numbers app with

@@ -7,12 +7,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubesim/kubesim/internal/textdiff"
 )
 
 // update rewrites the golden files in testdata instead of comparing with
@@ -57,23 +58,7 @@ func transcript(args []string, stdout, stderr string, code int) string {
 // under -update.
 func goldenCheck(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/kubesim -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./cmd/kubesim -update and review the diff):\n%s", path, textdiff.Lines(string(want), got))
-	}
+	textdiff.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
 // needTool returns the path of an external program. A test that cannot

@@ -2,10 +2,11 @@ package main
 
 import (
 	"bytes"
-	"github.com/kubesim/kubesim/internal/textdiff"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kubesim/kubesim/internal/textdiff"
 )
 
 // labScript is the replay of the chapter 3 lab.

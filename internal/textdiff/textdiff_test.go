@@ -13,3 +13,9 @@ func TestLines(t *testing.T) {
 		}
 	}
 }
+
+func TestGoldenRewritesThenMatches(t *testing.T) {
+	path := t.TempDir() + "/sub/x.golden"
+	Golden(t, path, "a\nb\n", true)
+	Golden(t, path, "a\nb\n", false)
+}
